@@ -1,0 +1,3 @@
+from competition_app.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The data layer: SQLAlchemy models, engines and sessions, Alembic migrations. No Qt."""

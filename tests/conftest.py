@@ -1,0 +1,73 @@
+"""Shared fixtures: real SQLite files and a real PostgreSQL server, one transaction per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from db.session import Database, open_database, sqlite_url
+from tests.support.postgres import fresh_database, postgres_url
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file migrated once per run; tests get copies (migrating each time is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    open_database(sqlite_url(path)).close()
+    return path
+
+
+@pytest.fixture
+def sqlite_database(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "competition.sqlite3"
+    shutil.copyfile(migrated_sqlite_template, path)
+    database = open_database(sqlite_url(path))
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    url, reason = postgres_url()
+    if url is None:
+        pytest.skip(f"PostgreSQL tests skipped: no server could be started ({reason})")
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server: str) -> Iterator[Database]:
+    """A migrated PostgreSQL database shared by the run; tests roll back their changes."""
+    database = open_database(fresh_database(postgres_server, "competition_schema"))
+    yield database
+    database.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest) -> Database:
+    """The same test on both engines."""
+    fixture = "sqlite_database" if request.param == "sqlite" else "postgres_database"
+    db: Database = request.getfixturevalue(fixture)
+    return db
+
+
+@pytest.fixture
+def session(database: Database) -> Iterator[Session]:
+    """A session inside an outer transaction that is rolled back after the test.
+
+    Code under test may commit: with ``create_savepoint`` its commits release savepoints,
+    and nothing reaches the database for the next test.
+    """
+    connection = database.engine.connect()
+    outer = connection.begin()
+    db_session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield db_session
+    db_session.close()
+    outer.rollback()
+    connection.close()
