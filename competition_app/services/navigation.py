@@ -98,18 +98,20 @@ def load_navigation(session: Session) -> tuple[TierNode, ...]:
             selectinload(Competition.events).selectinload(Event.components),
         )
     ).all()
-    entry_counts = dict(
-        session.execute(select(Entry.event_id, func.count(Entry.id)).group_by(Entry.event_id)).tuples().all()
-    )
-    scored_counts = dict(
-        session.execute(
+    entry_counts: dict[int, int] = {
+        event_id: count
+        for event_id, count in session.execute(
+            select(Entry.event_id, func.count(Entry.id)).group_by(Entry.event_id)
+        )
+    }
+    scored_counts: dict[int, int] = {
+        event_id: count
+        for event_id, count in session.execute(
             select(Entry.event_id, func.count(func.distinct(Entry.id)))
             .join(Score, Score.entry_id == Entry.id)
             .group_by(Entry.event_id)
         )
-        .tuples()
-        .all()
-    )
+    }
 
     def summarise_event(event: Event, competition: Competition) -> EventSummary:
         return EventSummary(
