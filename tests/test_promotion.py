@@ -275,3 +275,44 @@ def test_never_a_demotion_never_past_the_top_never_unranked(
         current = s.entry.current_level
         if current is not None:
             assert ladder_index(target) > ladder_index(current)
+
+
+# --- relative bands (济宁 "晋升一级") and team-size overrides (四川工匠杯) ------------------------------
+
+JINING_ONE_UP = PromotionRules(
+    bands=(PromotionBand(L.LEVEL_3, from_rank=1, to_rank=3, steps=1, tier_class=TierClass.CLASS_1),)
+)
+
+
+@pytest.mark.parametrize(
+    ("current", "promoted"),
+    [(L.LEVEL_5, L.LEVEL_4), (L.LEVEL_4, L.LEVEL_3), (L.LEVEL_3, L.LEVEL_2), (L.LEVEL_2, L.LEVEL_1)],
+)
+def test_a_relative_band_promotes_one_level_above_the_current(current: SkillLevel, promoted: SkillLevel) -> None:
+    outcome = promote(standing(1, 2, current_level=current), JINING_ONE_UP)
+    assert outcome.value == promoted.value
+    assert "晋升1级" in outcome.explanation[-1]
+
+
+def test_a_relative_band_uses_the_target_when_the_level_is_unknown_and_stops_at_the_top() -> None:
+    assert promote(standing(1, 1), JINING_ONE_UP).value == L.LEVEL_3.value
+    capped = promote(standing(1, 1, current_level=L.LEVEL_1), JINING_ONE_UP)
+    assert capped.value is None
+    assert "不再晋升" in capped.explanation[-1]
+
+
+SICHUAN_TEAMS = PromotionRules(
+    bands=(PromotionBand(L.LEVEL_2, to_rank=3, team_to_rank=((2, 2), (3, 1)), holder_target=L.LEVEL_1),)
+)
+
+
+@pytest.mark.parametrize(("team_size", "rank", "promoted"), [(2, 2, True), (2, 3, False), (3, 1, True), (3, 2, False)])
+def test_team_size_overrides_the_last_promoted_rank(team_size: int, rank: int, promoted: bool) -> None:
+    team_event = event(Level.PROVINCIAL, TierClass.CLASS_1, team_size=team_size)
+    outcome = promotion_for(standing(1, rank, current_level=L.LEVEL_3), SICHUAN_TEAMS, event=team_event, award=None)
+    assert (outcome.value == L.LEVEL_2.value) is promoted
+    individual = promotion_for(
+        standing(1, 3, current_level=L.LEVEL_3), SICHUAN_TEAMS, event=event(Level.PROVINCIAL, TierClass.CLASS_1),
+        award=None,
+    )  # fmt: skip
+    assert individual.value == L.LEVEL_2.value

@@ -76,6 +76,7 @@ class ComponentRule(Rule):
     panel: PanelMethod = PanelMethod.SINGLE
     panel_size: int = 1
     pass_mark: Decimal | None = None  # on the component's 100-point scale, for promotion rules
+    team_scored: bool = False  # marked once per team (TeamScoring.TEAM_COMPONENT), not per member
     source: str = ""
 
 
@@ -162,11 +163,16 @@ class PromotionBand(Rule):
 
     ``holder_target`` applies to someone who already holds ``target`` or higher (技师 → 高级技师);
     ``student_target`` replaces ``target`` for students (天津: 学生 → 高级工).
+    ``steps`` makes the band relative ("晋升一级"): current level + steps, with ``target`` used
+    only when the current level is unknown. ``team_to_rank`` overrides ``to_rank`` for team
+    events of a given size (四川工匠杯: 双人 top 2 teams, 三人 first team).
     """
 
     target: SkillLevel
     from_rank: int = 1
     to_rank: int | None = None
+    team_to_rank: tuple[tuple[int, int], ...] = ()
+    steps: int | None = None
     requires_award: tuple[str, ...] = ()
     holder_target: SkillLevel | None = None
     student_target: SkillLevel | None = None

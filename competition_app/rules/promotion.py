@@ -24,13 +24,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from competition_app.domain.enums import PersonStatus, SkillLevel
+from competition_app.domain.enums import EventKind, PersonStatus, SkillLevel
 from competition_app.i18n import _
 from competition_app.rules.awards import arrow, format_number, not_ranked_reason
 from competition_app.rules.io import EventInput, Outcome, Standing
 from competition_app.rules.model import PromotionBand, PromotionRules
 
-__all__ = ["ladder_index", "promotion_for"]
+__all__ = ["effective_to_rank", "ladder_index", "promotion_for"]
 
 _LADDER = tuple(SkillLevel)
 
@@ -40,20 +40,30 @@ def ladder_index(level: SkillLevel) -> int:
     return _LADDER.index(level)
 
 
-def _band_phrase(band: PromotionBand, standing: Standing, award: str | None) -> str | None:
+def effective_to_rank(band: PromotionBand, event: EventInput) -> int | None:
+    """The band's last rank for this event: a ``team_to_rank`` override for a team of this size."""
+    if event.kind is EventKind.TEAM:
+        for size, last in band.team_to_rank:
+            if size == event.team_size:
+                return last
+    return band.to_rank
+
+
+def _band_phrase(band: PromotionBand, standing: Standing, award: str | None, event: EventInput) -> str | None:
     """Why ``band`` covers this entry by place or award, or None when it does not."""
     rank = standing.rank
     assert rank is not None
     if award is not None and award in band.requires_award:
         return _("获{award}，属{awards}晋升档").format(award=award, awards="、".join(band.requires_award))
-    by_rank = band.to_rank is not None or not band.requires_award
-    if by_rank and band.from_rank <= rank and (band.to_rank is None or rank <= band.to_rank):
-        if band.to_rank is None:
+    to_rank = effective_to_rank(band, event)
+    by_rank = to_rank is not None or not band.requires_award
+    if by_rank and band.from_rank <= rank and (to_rank is None or rank <= to_rank):
+        if to_rank is None:
             places = _("第{first}名及以后").format(first=band.from_rank)
-        elif band.from_rank == band.to_rank:
+        elif band.from_rank == to_rank:
             places = _("第{first}名").format(first=band.from_rank)
         else:
-            places = _("第{first}–{last}名").format(first=band.from_rank, last=band.to_rank)
+            places = _("第{first}–{last}名").format(first=band.from_rank, last=to_rank)
         return _("第{rank}名，属{places}晋升档").format(rank=rank, places=places)
     return None
 
@@ -94,7 +104,7 @@ def _find_band(
     applicable = [b for b in rules.bands if b.tier_class is None or b.tier_class is event.tier_class]
     status_miss: str | None = None
     for band in applicable:
-        phrase = _band_phrase(band, standing, award)
+        phrase = _band_phrase(band, standing, award, event)
         if phrase is None:
             continue
         if band.statuses and standing.entry.status not in band.statuses:
@@ -166,7 +176,13 @@ def _level(standing: Standing, band: PromotionBand, phrase: str, rules: Promotio
         target = band.student_target
         sentences.append(_("学生选手按学生档晋升"))
     current = entry.current_level
-    if current is not None and ladder_index(current) >= ladder_index(target):
+    if band.steps is not None and current is not None:
+        # A relative band ("晋升一级"): one rung above what the person holds now.
+        target = _LADDER[min(ladder_index(current) + band.steps, len(_LADDER) - 1)]
+        sentences.append(
+            _("现为{current}，按规定晋升{steps}级").format(current=current.label, steps=band.steps)
+        )
+    elif current is not None and ladder_index(current) >= ladder_index(target):
         holder = band.holder_target
         if holder is None or ladder_index(holder) <= ladder_index(current):
             return _no(
