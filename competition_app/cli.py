@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 
 from competition_app import __version__
 from competition_app.i18n import _
+from competition_app.rules.cli import add_rules_command
+from competition_app.worldskills.cli import add_marking_scheme_command
 
 GuiLauncher = Callable[[str], int]
 
@@ -34,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help=_("创建演示数据（济宁“运河之星”、四川工匠杯、世赛选拔赛）"))
     demo.add_argument("--seed", type=int, default=2026, help=_("随机种子，相同种子生成相同数据"))
     commands.add_parser("where", help=_("显示将要打开的数据库"))
+    # Commands that need no database register themselves and store their handler on the args.
+    add_rules_command(commands)
+    add_marking_scheme_command(commands)
     return parser
 
 
@@ -67,6 +72,9 @@ def main(argv: Sequence[str] | None = None, *, launch_gui: GuiLauncher | None = 
     from db.session import describe_url, resolve_url
 
     args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is not None:
+        return handler(args)
     url = resolve_url(args.db)
     if args.command == "demo":
         return _run_demo(url, args.seed)

@@ -57,3 +57,36 @@ def test_unknown_command_is_an_error_not_a_traceback() -> None:
     result = run_cli("frobnicate")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_rules_list_and_show() -> None:
+    listing = run_cli("rules", "list")
+    assert listing.returncode == 0, listing.stderr
+    assert "municipal_class_1_jining" in listing.stdout and "世界技能大赛" in listing.stdout
+    shown = run_cli("rules", "show", "municipal_class_1_jining")
+    assert shown.returncode == 0, shown.stderr
+    assert "济宁市技术能手" in shown.stdout
+    unknown = run_cli("rules", "show", "no_such_preset")
+    assert unknown.returncode == 2
+    assert "municipal_class_1_jining" in unknown.stderr  # the message lists the known presets
+    assert "Traceback" not in unknown.stderr
+
+
+def test_marking_scheme_json_for_the_real_cis_file() -> None:
+    import json
+
+    fixture = ROOT / "tests" / "fixtures" / "worldskills" / "wsuk_nationals_2024_web_development_cis.xlsx"
+    result = run_cli("marking-scheme", str(fixture), "--json")
+    assert result.returncode == 1  # the published file's WSOS 'Aspect Marks' column disagrees with its aspects
+    scheme = json.loads(result.stdout)
+    assert scheme["total"] == "100"
+    assert [c["id"] for c in scheme["criteria"]] == ["A", "B", "C", "D"]
+    assert scheme["problems"]
+
+
+def test_marking_scheme_on_a_file_that_is_not_a_workbook(tmp_path: Path) -> None:
+    bogus = tmp_path / "scheme.xlsx"
+    bogus.write_text("not a workbook", encoding="utf-8")
+    result = run_cli("marking-scheme", str(bogus), "--json")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and result.stderr.strip()

@@ -26,6 +26,7 @@ def add_rules_command(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     actions.add_parser("list", help=_("列出规则预设（键、名称、层级）"))
     show = actions.add_parser("show", help=_("显示一个规则预设的全部规则，每条附来源"))
     show.add_argument("preset", metavar="PRESET", help=_("预设的键，如 municipal_class_1_jining"))
+    rules.set_defaults(handler=run_rules_command)
 
 
 def _width(text: str) -> int:
