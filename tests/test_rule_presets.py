@@ -236,7 +236,7 @@ def test_describe_rule_set_reads_as_the_rules() -> None:
     assert "技能操作成绩高者在前 → 技能操作用时短者在前 → 理论知识成绩高者在前；仍相同则并列名次" in jining
     assert "  一等奖：1 名" in jining
     assert "称号：前 3 名可申报“济宁市技术能手”（仅一类赛项） 〔济宁：市级一类竞赛前三名" in jining
-    assert "晋升：第 1–3 名晋升高级工（三级）" in jining
+    assert "晋升：第 1–3 名在现等级上晋升1级（现等级不详者晋升高级工（三级））" in jining
     national = describe_rule_set(load_preset("national_comprehensive"))
     assert "名次不并列" in national
     assert "双人赛项前 3 名、三人赛项前 2 名" in national

@@ -250,14 +250,21 @@ def _band_text(band: PromotionBand) -> str:
         who = _("第 {rank} 名").format(rank=band.from_rank)
     else:
         who = _("第 {start}–{end} 名").format(start=band.from_rank, end=band.to_rank)
-    text = _("{who}晋升{target}").format(who=who, target=band.target.label) + _class_only(band.tier_class)
-    parts = [text]
+    if band.steps is not None:
+        text = _("{who}在现等级上晋升{steps}级（现等级不详者晋升{target}）").format(
+            who=who, steps=band.steps, target=band.target.label
+        )
+    else:
+        text = _("{who}晋升{target}").format(who=who, target=band.target.label)
+    parts = [text + _class_only(band.tier_class)]
     if band.holder_target is not None:
         parts.append(
             _("已是{target}及以上者晋升{holder}").format(target=band.target.label, holder=band.holder_target.label)
         )
     if band.student_target is not None:
         parts.append(_("学生晋升{level}").format(level=band.student_target.label))
+    for size, last in band.team_to_rank:
+        parts.append(_("{size}人团体赛项前 {last} 名").format(size=size, last=last))
     if band.statuses:
         parts.append(_("限{statuses}身份").format(statuses=_joined(sorted(s.label for s in band.statuses))))
     return "；".join(parts)
