@@ -93,12 +93,13 @@ def test_jining_has_both_classes_and_both_groups_with_their_rules(session: Sessi
         assert groups == {"职工组": ["worker", "teacher"], "学生组": ["student"]}
         assert event.rule_set is not None and event.rule_set.competition_id == jining.id
         expected_top = 3 if event.tier_class is TierClass.CLASS_1 else 1
-        assert event.rule_set.settings["title"] == {"top": expected_top, "title": "济宁市技术能手"}
+        (title,) = event.rule_set.settings["titles"]
+        assert (title["title"], title["top"], title["tier_class"]) == ("济宁市技术能手", expected_top, event.tier_class)
         assert event.rule_set.preset_key.endswith("_jining")
         weights = {component.name: component.weight for component in event.components}
         assert weights == {"理论知识": Decimal("0.3000"), "技能操作": Decimal("0.7000")}
     assert any(event.anonymous_marking for event in jining.events)
-    assert "seed 003 item 21" in (jining.rule_sets[0].provenance or "")
+    assert "seed 003 第21条" in (jining.rule_sets[0].provenance or "")
 
 
 def test_every_competition_weights_sum_to_one_and_has_a_defence_somewhere(session: Session, demo: DemoSummary) -> None:
@@ -338,3 +339,18 @@ def test_the_same_seed_gives_the_same_data(migrated_sqlite_template: Path, tmp_p
     assert first == second
     assert first[0] != other[0]
     assert {number for _name, number, _phone in first[0]} != {number for _name, number, _phone in other[0]}
+
+
+def test_every_demo_rule_set_is_a_valid_copy_of_its_preset(session: Session) -> None:
+    from competition_app.rules.presets import load_preset
+    from competition_app.services.rule_sets import load_rule_set
+
+    create_demo(session)
+    rows = session.scalars(select(RuleSet)).all()
+    assert {row.preset_key for row in rows} >= {"municipal_class_1_jining", "municipal_class_2_jining"}
+    for row in rows:
+        rules = load_rule_set(session, row.id)  # validates the stored copy
+        assert rules.key == load_preset(row.preset_key).key
+    defence = next(row for row in rows if "答辩" in row.name)
+    weights = [c.weight for c in load_rule_set(session, defence.id).scoring.components]
+    assert weights == [Decimal("0.25"), Decimal("0.55"), Decimal("0.20")]

@@ -22,10 +22,9 @@ measurement agree one mark together.
 
 from __future__ import annotations
 
-import copy
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -51,6 +50,9 @@ from competition_app.domain.enums import (
     TierClass,
 )
 from competition_app.i18n import _
+from competition_app.rules.model import ComponentRule
+from competition_app.rules.presets import load_preset
+from competition_app.rules.serialise import rule_set_to_dict
 from competition_app.services import audit
 from competition_app.tasks import NO_PROGRESS, Progress
 from db.models import (
@@ -320,7 +322,7 @@ class _EventSpec:
     code: str
     occupation_code: str | None
     tier_class: TierClass | None
-    rule_set: str  # preset_key of the competition's rule set
+    rule_set: str  # the _RuleSetSpec.key of the competition rule set it follows
     start: date
     male_share: float
     groups: tuple[_GroupSpec, ...]
@@ -334,10 +336,12 @@ class _EventSpec:
 
 @dataclass(frozen=True, slots=True)
 class _RuleSetSpec:
+    """A competition's copy of a preset; ``key`` is how the demo's events refer to it."""
+
+    key: str
     preset_key: str
     name: str
-    settings: dict[str, Any]
-    provenance: str
+    components: tuple[ComponentRule, ...] | None = None  # replaces the preset's component split
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,25 +361,6 @@ class _CompetitionSpec:
     year: int = 2026
 
 
-_JINING_PROVENANCE = (
-    '济宁市《关于开展"技能济宁"行动进一步加强技能人才队伍建设的实施意见》（2022年8月）第21条：'
-    "市级一类竞赛前三名和市级二类竞赛第一名可申报济宁市技术能手，按照相关规定晋升职业资格（职业技能等级）"
-    "〔seed 003 item 21〕。理论30%、实操70%与一等奖1名、二等奖2名、三等奖3名为市级赛常见做法〔cited〕；"
-    "晋升一级为默认假设〔assumed〕。"
-)
-
-
-def _jining_rules(top: int) -> dict[str, Any]:
-    return {
-        "components": {"理论知识": "0.3000", "技能操作": "0.7000"},
-        "rounding": {"decimals": 2, "mode": "half_up"},
-        "pass_mark": "60",
-        "awards": {"model": "fixed_counts", "counts": {"一等奖": 1, "二等奖": 2, "三等奖": 3}},
-        "title": {"top": top, "title": "济宁市技术能手"},
-        "promotion": {"top": top, "levels_up": 1},
-    }
-
-
 _JINING_WORKERS_JUDGES = ("济宁市职业技能评价指导中心", "济宁市机械工程学会", "山东劳动职业技术学院")
 
 _JINING = _CompetitionSpec(
@@ -391,8 +376,8 @@ _JINING = _CompetitionSpec(
     end=date(2026, 7, 10),
     certificate_number_format="JN{year}-{event_code}-{seq:04d}",
     rule_sets=(
-        _RuleSetSpec("municipal_class_1_jining", '市级一类（济宁"运河之星"）', _jining_rules(3), _JINING_PROVENANCE),
-        _RuleSetSpec("municipal_class_2_jining", '市级二类（济宁"运河之星"）', _jining_rules(1), _JINING_PROVENANCE),
+        _RuleSetSpec("municipal_class_1_jining", "municipal_class_1_jining", '市级一类（济宁"运河之星"）'),
+        _RuleSetSpec("municipal_class_2_jining", "municipal_class_2_jining", '市级二类（济宁"运河之星"）'),
     ),
     events=(
         _EventSpec(
@@ -484,25 +469,24 @@ _SICHUAN = _CompetitionSpec(
     end=date(2026, 6, 12),
     certificate_number_format="SCGJB{year}-{event_code}-{seq:04d}",
     rule_sets=(
+        _RuleSetSpec("provincial_class_1_sichuan", "provincial_class_1_sichuan", "省级一类（四川工匠杯）"),
         _RuleSetSpec(
+            "sichuan_defence",
             "provincial_class_1_sichuan",
-            "省级一类（四川工匠杯）",
-            {
-                "components": {"理论知识": "0.2500", "技能操作": "0.5500", "答辩": "0.2000"},
-                "rounding": {"decimals": 2, "mode": "half_up"},
-                "pass_mark": "60",
-                "awards": {"model": "fixed_counts", "counts": {"一等奖": 1, "二等奖": 2, "三等奖": 5}},
-                "promotion": {"top": 3, "to": SkillLevel.LEVEL_2.value, "holder_to": SkillLevel.LEVEL_1.value},
-                "minimum_field": 30,
-            },
-            "四川工匠杯2017年奖项名额一等奖1名、二等奖2名、三等奖5名〔cited〕；2024年《四川省职业技能竞赛管理办法》："
-            "个人赛前3名晋升技师，已是技师的晋升高级技师〔cited〕；理论25%、实操55%、答辩20%〔cited〕；"
-            "省级赛项每组不少于30人〔cited〕。",
+            "省级一类（四川工匠杯，理论25% + 实操55% + 答辩20%）",
+            (
+                ComponentRule("理论知识", ComponentKind.THEORY, Decimal("0.25"), pass_mark=Decimal(60),
+                              source="四川工匠杯含答辩赛项：理论25% [cited]"),
+                ComponentRule("技能操作", ComponentKind.PRACTICAL, Decimal("0.55"), panel=PanelMethod.TRIMMED_MEAN,
+                              panel_size=5, pass_mark=Decimal(60), source="实操55%，5名裁判去掉最高最低分 [cited]"),
+                ComponentRule("答辩", ComponentKind.DEFENCE, Decimal("0.20"), panel=PanelMethod.MEAN, panel_size=3,
+                              source="答辩20%，3名裁判取平均 [cited]"),
+            ),
         ),
     ),
     events=(
         _EventSpec(
-            "工业机器人系统操作员", "GYJQR", "6-30-99-00", None, "provincial_class_1_sichuan", date(2026, 6, 9), 0.85,
+            "工业机器人系统操作员", "GYJQR", "6-30-99-00", None, "sichuan_defence", date(2026, 6, 9), 0.85,
             (
                 _workers(34, ("四川天府智造机器人有限公司", W, 3), ("绵阳科瑞精密装备有限公司", W, 2),
                          ("德阳川西重型装备有限公司", W, 2), ("宜宾江源智能制造有限公司", W, 2),
@@ -540,18 +524,7 @@ _WORLDSKILLS = _CompetitionSpec(
     end=date(2026, 6, 25),
     certificate_number_format="SDWS{year}-{event_code}-{seq:04d}",
     rule_sets=(
-        _RuleSetSpec(
-            "worldskills_selection",
-            "世赛选拔赛（山东省）",
-            {
-                "components": {"技能操作": "1.0000"},
-                "rounding": {"decimals": 2, "mode": "half_up"},
-                "judgement": {"scale": 3, "judges": 3, "max_spread": 1, "aspect_mark": "max * mean / 3"},
-                "minimum_field": 15,
-            },
-            "世赛评分：测量（M）与评价（J）分项，J 由 3 名裁判按 0–3 评分，总分 100 分〔cited: WorldSkills CIS〕；"
-            "3 名裁判分差不超过 1、分项得分 = 满分 × 平均分 / 3 为默认假设〔assumed〕；选拔赛每项不少于15人〔cited〕。",
-        ),
+        _RuleSetSpec("worldskills_selection", "worldskills", "世赛选拔赛（山东省，世赛评分）"),
     ),
     events=(
         _EventSpec(
@@ -822,16 +795,7 @@ class _DemoBuilder:
                 certificate_number_format=spec.certificate_number_format,
                 notes=_("演示数据（随机种子 {seed}）：人员、企业与身份证号均为虚构。").format(seed=self.seed),
             )
-            rule_sets = {
-                rules.preset_key: RuleSet(
-                    preset_key=rules.preset_key,
-                    name=rules.name,
-                    # A copy: the module's presets must not change when someone edits the row.
-                    settings=copy.deepcopy(rules.settings),
-                    provenance=rules.provenance,
-                )
-                for rules in spec.rule_sets
-            }
+            rule_sets = {rules.key: _rule_set_row(rules) for rules in spec.rule_sets}
             competition.rule_sets = list(rule_sets.values())
             for order, event_spec in enumerate(spec.events):
                 competition.events.append(self._event(spec, event_spec, rule_sets[event_spec.rule_set], order))
@@ -1397,3 +1361,14 @@ def create_demo(session: Session, progress: Progress = NO_PROGRESS, *, seed: int
     builder.record(summary)
     builder.step(_STEP_COUNT, _("演示数据已创建"))
     return summary
+
+
+def _rule_set_row(spec: _RuleSetSpec) -> RuleSet:
+    """A competition's own copy of a preset, stored in the validated rule-file format."""
+    preset = load_preset(spec.preset_key)
+    rules = replace(preset, name=spec.name)
+    if spec.components is not None:
+        rules = replace(rules, scoring=replace(rules.scoring, components=spec.components))
+    return RuleSet(
+        preset_key=spec.preset_key, name=spec.name, settings=rule_set_to_dict(rules), provenance=preset.source
+    )
