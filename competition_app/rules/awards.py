@@ -286,6 +286,7 @@ class _Cutoffs:
     bands: tuple[_Band, ...]
     rules: AwardRules
     field_size: int
+    beyond: str  # why places past the last band get no award; the same for the whole group
 
     def settle(self, standing: Standing, position: int, notes: tuple[str, ...]) -> Outcome:
         """The award at ``position``, gated by the pass mark, else 优秀奖 or nothing."""
@@ -295,8 +296,7 @@ class _Cutoffs:
         band = _band_at(self.bands, position)
         if band is not None:
             return Outcome(band.award, (*notes[:-1], arrow(f"{notes[-1]}，{band.basis}", band.award)))
-        beyond = _beyond_sentence(self.rules, self.bands, self.field_size)
-        return _merit_or_nothing((*notes[:-1], f"{notes[-1]}，{beyond}"), self.rules)
+        return _merit_or_nothing((*notes[:-1], f"{notes[-1]}，{self.beyond}"), self.rules)
 
 
 def _bands(rules: AwardRules, field_size: int) -> list[_Band]:
@@ -317,7 +317,7 @@ def _cutoff_awards(
 ) -> AwardsOutcome:
     field_size = len(ranked)
     bands = _bands(rules, field_size)
-    cutoffs = _Cutoffs(tuple(bands), rules, field_size)
+    cutoffs = _Cutoffs(tuple(bands), rules, field_size, _beyond_sentence(rules, bands, field_size))
 
     by_entry: dict[int, Outcome] = {}
     flags: list[TieFlag] = []

@@ -21,10 +21,11 @@ Then, in this order:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from decimal import Decimal
 
-from competition_app.domain.enums import EventKind, PersonStatus, SkillLevel
+from competition_app.domain.enums import EventKind, PersonStatus, SkillLevel, TierClass
 from competition_app.i18n import _
 from competition_app.rules.awards import arrow, format_number, not_ranked_reason
 from competition_app.rules.io import EventInput, Outcome, Standing
@@ -97,11 +98,19 @@ def _component_failures(standing: Standing, pass_marks: Mapping[str, Decimal]) -
     return failures
 
 
+@functools.lru_cache(maxsize=64)
+def _bands_for_class(rules: PromotionRules, tier_class: TierClass) -> tuple[tuple[PromotionBand, ...], str]:
+    """The bands that apply to events of ``tier_class`` and their scopes as one phrase (cached:
+    every entry of every event asks)."""
+    applicable = tuple(b for b in rules.bands if b.tier_class is None or b.tier_class is tier_class)
+    return applicable, "；".join(_band_scope(b) for b in applicable)
+
+
 def _find_band(
     rules: PromotionRules, standing: Standing, *, event: EventInput, award: str | None
 ) -> tuple[PromotionBand, str] | str:
     """The first band covering this entry with the phrase saying why, or why none does."""
-    applicable = [b for b in rules.bands if b.tier_class is None or b.tier_class is event.tier_class]
+    applicable, scopes = _bands_for_class(rules, event.tier_class)
     status_miss: str | None = None
     for band in applicable:
         phrase = _band_phrase(band, standing, award, event)
@@ -117,7 +126,6 @@ def _find_band(
         return status_miss
     if not applicable:
         return _("第{rank}名，本类别竞赛未设晋升档").format(rank=standing.rank)
-    scopes = "；".join(_band_scope(b) for b in applicable)
     got = _("，获{award}").format(award=award) if award and any(b.requires_award for b in applicable) else ""
     return _("第{rank}名{got}，不在晋升范围（{scopes}）").format(rank=standing.rank, got=got, scopes=scopes)
 

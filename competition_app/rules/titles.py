@@ -226,8 +226,24 @@ def eligible_titles(
     without it every entry within ``top`` qualifies (ALL_QUALIFY). See
     :func:`title_assessments` for the reasons an entry does *not* qualify.
     """
-    assessed = title_assessments(standing, rules, event=event, award=award, field_size=field_size, cutoffs=cutoffs)
+    # Only rules the entry's place or award can satisfy are assessed in full: the "why not"
+    # sentences for the rest of the field are what title_assessments is for.
+    reachable = [rule for rule in rules if _place_or_award_can_qualify(standing, rule, event, award)]
+    if not reachable:
+        return ()
+    assessed = title_assessments(
+        standing, reachable, event=event, award=award, field_size=field_size, cutoffs=cutoffs
+    )
     return tuple(outcome for outcome in assessed if outcome.value is not None)
+
+
+def _place_or_award_can_qualify(standing: Standing, rule: TitleRule, event: EventInput, award: str | None) -> bool:
+    if standing.rank is None:
+        return False
+    if award is not None and award in rule.requires_award:
+        return True
+    top = effective_top(rule, event)
+    return standing.rank <= top if top is not None else not rule.requires_award
 
 
 def cutoff_ties(
