@@ -373,6 +373,18 @@ def test_worldskills_two_point_medal_tie_two_golds_no_silver() -> None:
     assert result.by_entry[7].explanation == ("第7名，得分699，未获奖牌；本人得分未达到优胜奖线700分 → 无奖项",)
 
 
+def test_worldskills_no_vacancy_is_claimed_when_every_medal_was_given() -> None:
+    result = run(ranked_field(["740", "730", "720", "710"]), WORLDSKILLS)
+    assert [result.by_entry[i].value for i in (1, 2, 3)] == ["金牌", "银牌", "铜牌"]
+    assert result.by_entry[3].explanation == ("第3名，得分720，列奖牌第3位 → 铜牌",)
+
+
+def test_worldskills_a_silver_tie_leaves_only_bronze_vacant() -> None:
+    result = run(ranked_field(["740", "730", "729", "720"]), WORLDSKILLS)
+    assert [result.by_entry[i].value for i in (1, 2, 3, 4)] == ["金牌", "银牌", "银牌", "优胜奖"]
+    assert not any("空缺" in s for i in (1, 2, 3) for s in result.by_entry[i].explanation)
+
+
 def test_worldskills_three_way_gold_leaves_no_silver_and_no_bronze() -> None:
     awards = awards_of(run(ranked_field(["720", "719", "718", "710", "690"]), WORLDSKILLS))
     assert awards == {1: "金牌", 2: "金牌", 3: "金牌", 4: "优胜奖", 5: None}

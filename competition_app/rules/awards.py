@@ -423,14 +423,17 @@ def _worldskills_awards(ranked: Sequence[Standing], rules: AwardRules) -> Awards
         key=lambda s: (-(s.total or Decimal(0)), s.rank, s.entry.entry_id),
     )
     by_entry: dict[int, Outcome] = {}
-    position, i = 1, 0
+    position, i, previous = 1, 0, 1
     while i < len(scored) and position <= len(medals):
         best = scored[i].total or Decimal(0)
         group = [s for s in scored[i:] if (s.total or Decimal(0)) >= best - rules.medal_tie_margin]
+        # The medals between the previous tied group's and this one's go to nobody.
+        skipped = tuple(medals[previous : position - 1])
         for standing in group:
             by_entry[standing.entry.entry_id] = _worldskills_medal(
-                standing, medals, best=best, position=position, group=group, rules=rules
+                standing, medals, best=best, position=position, group=group, skipped=skipped, rules=rules
             )
+        previous = position
         position += len(group)
         i += len(group)
     for standing in ranked:
@@ -463,13 +466,13 @@ def _worldskills_medal(
     best: Decimal,
     position: int,
     group: Sequence[Standing],
+    skipped: Sequence[str],
     rules: AwardRules,
 ) -> Outcome:
     medal = medals[position - 1]
     mark = format_number(standing.total or Decimal(0))
     margin = format_number(rules.medal_tie_margin)
     sentences: list[str] = []
-    skipped = medals[1 : position - 1]
     if skipped:
         sentences.append(_("前面已有{n}人获奖牌，{skipped}空缺").format(n=position - 1, skipped="、".join(skipped)))
     if len(group) > 1 and standing.total != best:

@@ -107,12 +107,12 @@ def _group_results(
         field_size = sum(1 for s in ranked.standings if s.rank is not None)
         ranked_members = RankedGroup(group, tuple(ordered), ranked.unresolved, explanations)
         flags = list(ranked.unresolved) + list(awards.unresolved)
-        return _assemble(event, rules, group, ranked_members, award_of, field_size, flags)
+        return _assemble(event, rules, group, ranked_members, awards=award_of, field_size=field_size, flags=flags)
     ranked = rank_group(members, rules.ranking, decisions, group=group, scoring=rules.scoring)
     awards = assign_awards(ranked.standings, rules.awards, decisions, group=group, policy=rules.cutoff_ties)
     field_size = sum(1 for s in ranked.standings if s.rank is not None)
     flags = list(ranked.unresolved) + list(awards.unresolved)
-    return _assemble(event, rules, group, ranked, dict(awards.by_entry), field_size, flags)
+    return _assemble(event, rules, group, ranked, awards=dict(awards.by_entry), field_size=field_size, flags=flags)
 
 
 def _with_team_place(member: Standing, team: Standing | None) -> Standing:
@@ -130,6 +130,7 @@ def _assemble(
     rules: RuleSet,
     group: str,
     ranked: RankedGroup,
+    *,
     awards: Mapping[int, Outcome | None],
     field_size: int,
     flags: list[TieFlag],
@@ -150,7 +151,7 @@ def _assemble(
         if award_outcome:
             sentences.extend(award_outcome.explanation)
         if standing.rank is None:
-            entries.append(_result(standing, group, None, (), None, (), sentences))
+            entries.append(_result(standing, group, sentences))
             continue
         titles = eligible_titles(standing, rules.titles, event=event, award=award, field_size=field_size,
                                  cutoffs=cutoffs)  # fmt: skip
@@ -163,11 +164,11 @@ def _assemble(
             _result(
                 standing,
                 group,
-                award,
-                tuple(t.value for t in titles if t.value),
-                promotion.value,
-                tuple(d.value for d in designations if d.value),
                 sentences,
+                award=award,
+                titles=tuple(t.value for t in titles if t.value),
+                promotion=promotion.value,
+                designations=tuple(d.value for d in designations if d.value),
             )
         )
     return GroupResults(group, tuple(entries), field_size), flags
@@ -187,11 +188,12 @@ def _summary(standing: Standing, field_size: int) -> str:
 def _result(
     standing: Standing,
     group: str,
-    award: str | None,
-    titles: tuple[str, ...],
-    promotion: str | None,
-    designations: tuple[str, ...],
     sentences: list[str],
+    *,
+    award: str | None = None,
+    titles: tuple[str, ...] = (),
+    promotion: str | None = None,
+    designations: tuple[str, ...] = (),
 ) -> EntryResult:
     return EntryResult(
         entry_id=standing.entry.entry_id,
