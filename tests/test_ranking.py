@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from random import Random
 
 import pytest
@@ -340,6 +340,38 @@ def test_standings_of_another_group_are_refused() -> None:
 def test_an_entry_twice_is_refused() -> None:
     with pytest.raises(ValueError, match="编号1在本组中出现多次"):
         rank([standing(1, "张三", theory="80", practical="80")] * 2)
+
+
+def test_many_entries_with_a_few_ties_rank_like_one_by_one() -> None:
+    # 40 entries, totals 90.00 down in steps of 0.50 with every fifth entry repeating the one
+    # before: the lone totals are placed straight from the sort, the pairs through the chain.
+    standings = []
+    for entry_id in range(1, 41):
+        step = entry_id - 1 - (1 if entry_id % 5 == 0 else 0)
+        mark = str(D(90) - D("0.5") * step)
+        standings.append(standing(entry_id, f"选手{entry_id}", theory=mark, practical=mark, seconds=3600 - entry_id))
+    ranked = rank(list(reversed(standings)))
+    assert [s.entry.entry_id for s in ranked.standings] == [
+        *(entry_id for pair in range(0, 40, 5) for entry_id in (pair + 1, pair + 2, pair + 3, pair + 5, pair + 4))
+    ]
+    assert [s.rank for s in ranked.standings] == list(range(1, 41))
+    assert sorted(ranked.explanations) == sorted([*range(4, 41, 5), *range(5, 41, 5)])  # only the tied pairs
+
+
+def test_ranking_ignores_the_callers_decimal_context() -> None:
+    # 85.41 and 85.37 differ, and so do the practicals 85.43 and 85.41 of two entries on 85.42:
+    # at a caller's 3 digits both pairs would look equal. Ranks compare exact values.
+    standings = [
+        standing(1, "张三", theory="85.37", practical="85.37"),
+        standing(2, "李四", theory="85.41", practical="85.41"),
+        standing(3, "王五", theory="85.39", practical="85.43"),  # 85.418 → 85.42
+        standing(4, "赵六", theory="85.44", practical="85.41"),  # 85.419 → 85.42
+    ]
+    expected = rank(standings)
+    assert table(expected) == [("王五", 1, False), ("赵六", 2, False), ("李四", 3, False), ("张三", 4, False)]
+    with localcontext() as context:
+        context.prec = 3
+        assert rank(standings) == expected
 
 
 # --- teams ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ Every expected value below is worked out by hand in the comment beside it.
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
 import pytest
@@ -17,6 +17,7 @@ from competition_app.rules.io import ComponentResult, EntryInput
 from competition_app.rules.model import ComponentRule, ScoringRules
 from competition_app.rules.scoring import (
     PanelResult,
+    _score_carefully,
     combine_panel,
     round_half_up,
     score_entry,
@@ -330,6 +331,73 @@ def test_a_float_mark_is_refused_by_score_entry() -> None:
         score_entry(entry({THEORY: (80.0,), PRACTICAL: marks("80")}), rules_30_70())  # type: ignore[dict-item]
 
 
+def test_a_non_decimal_judge_mark_in_a_panel_is_refused() -> None:
+    with pytest.raises(ValueError, match="张三（编号1）的“技能操作”：评分必须是精确小数（Decimal），收到int"):
+        score_entry(
+            entry({THEORY: marks("80"), PRACTICAL: (D(85), D(90), 88, D(70), D(95))}),  # type: ignore[dict-item]
+            rules_30_70(practical_panel=PanelMethod.TRIMMED_MEAN, panel_size=5),
+        )
+
+
+def test_a_nan_mark_is_refused_even_where_the_caller_does_not_trap_it() -> None:
+    with localcontext() as context:
+        context.traps[InvalidOperation] = False
+        for panel_marks in (marks("NaN"), marks("85", "NaN", "88", "70", "95")):
+            with pytest.raises(ValueError, match="超出范围"):
+                score_entry(
+                    entry({THEORY: marks("80"), PRACTICAL: panel_marks}),
+                    rules_30_70(practical_panel=PanelMethod.TRIMMED_MEAN, panel_size=len(panel_marks))
+                    if len(panel_marks) > 1
+                    else rules_30_70(),
+                )
+
+
+# --- many entries under one rules value -------------------------------------------------------
+
+
+def test_marks_written_differently_keep_their_own_form() -> None:
+    # 80 and 80.0 are equal, but each result shows the mark as it was written, however many
+    # entries the same rules have already scored.
+    rules = rules_30_70(practical_panel=PanelMethod.TRIMMED_MEAN, panel_size=5)
+    forms = []
+    for theory, practical in [("80", "88"), ("80.0", "88.0"), ("80", "88"), ("80.0", "88.0")]:
+        components, total = score_entry(entry({THEORY: marks(theory), PRACTICAL: marks(*[practical] * 5)}), rules)
+        forms.append((str(components[0].value), str(components[1].value), str(total)))
+    assert forms == [("80", "88", "85.60"), ("80.0", "88.0", "85.60")] * 2
+
+
+def test_equal_rules_written_differently_keep_their_own_maxima() -> None:
+    # Maxima of 100 and of 1E+2 make equal rules, but normalise 87 to 87 and to 87.00
+    # (87 × 100 / 1E+2: the quotient keeps the places the exponents give it).
+    def out_of(maximum: str) -> ScoringRules:
+        return ScoringRules(components=(ComponentRule(THEORY, ComponentKind.THEORY, D(1), max_score=D(maximum)),))
+
+    plain, two_places = out_of("100"), out_of("1E+2")
+    assert plain == two_places
+    for rules, shown in [(plain, "87"), (two_places, "87.00"), (plain, "87")]:
+        components, _ = score_entry(entry({THEORY: marks("87")}), rules)
+        assert str(components[0].normalised) == shown
+
+
+def test_a_batch_of_entries_scores_each_as_alone() -> None:
+    # The same marks in every order and with one entry short of a judge in between: each entry's
+    # results equal those of a fresh copy of the rules that has scored nothing else.
+    rules = rules_25_55_20()
+    batch = [
+        {THEORY: marks("78"), PRACTICAL: marks("86", "92", "90", "75", "88"), DEFENCE: marks("80", "85", "87")},
+        {THEORY: marks("78"), PRACTICAL: marks("88", "90", "86", "92", "75"), DEFENCE: marks("87", "85", "80")},
+        {THEORY: marks("78"), PRACTICAL: marks("86", "92", "90", "75"), DEFENCE: marks("80", "85", "87")},
+        {THEORY: marks("85"), PRACTICAL: marks(*["85.5"] * 5), DEFENCE: marks(*["84.25"] * 3)},
+        {THEORY: marks("78.00"), PRACTICAL: marks("86.0", "92", "90", "75", "88"), DEFENCE: marks("80", "85", "87")},
+    ]
+    scored = [score_entry(entry(entry_marks), rules) for entry_marks in batch]
+    alone = [score_entry(entry(entry_marks), rules_25_55_20()) for entry_marks in batch]
+    assert [[(str(c.value), str(c.normalised), c.missing_marks) for c in components] for components, _ in scored] == [
+        [(str(c.value), str(c.normalised), c.missing_marks) for c in components] for components, _ in alone
+    ]
+    assert [str(total) for _, total in scored] == ["84.70", "84.70", "None", "85.13", "84.70"]
+
+
 # --- weights and rules ----------------------------------------------------------------------
 
 
@@ -534,3 +602,28 @@ def test_panel_values_lie_between_the_lowest_and_highest_mark(panel_marks: list[
         assert panel.value is not None
         assert min(panel_marks) <= panel.value <= max(panel_marks)
         assert panel.spread == max(panel_marks) - min(panel_marks)
+
+
+@settings(deadline=None)
+@given(scored_cases(), st.sampled_from([None, 1, 2]), st.data())
+def test_the_fast_path_gives_what_the_careful_path_gives(
+    case: tuple[ScoringRules, EntryInput], rewrite: int | None, data: st.DataObject
+) -> None:
+    # Scoring takes a short cut for complete, in-range marks (see the module's notes); the
+    # step-by-step path must agree to the last digit and the way each value is written.
+    rules, scored = case
+    if rewrite is not None:  # the same values written another way: 80 → 80.000 / 8E+1 …
+        scored = entry(
+            {
+                name: tuple(
+                    mark.quantize(D(1).scaleb(-2 - rewrite)) if data.draw(st.booleans()) else mark.normalize()
+                    for mark in given
+                )
+                for name, given in scored.marks.items()
+            }
+        )
+    fast = score_entry(scored, rules)
+    assert fast == _score_carefully(scored, rules, {})
+    assert [(str(c.value), str(c.normalised)) for c in fast[0]] == [
+        (str(c.value), str(c.normalised)) for c in _score_carefully(scored, rules, {})[0]
+    ]

@@ -8,6 +8,13 @@ out again in exact fractions, so no rounding of a third can tip it across the bo
 
 WorldSkills components (``PanelMethod.WORLDSKILLS``) are not marked here: their value comes
 from the WorldSkills marking module and is handed in through ``precomputed``.
+
+Speed: a results run scores thousands of entries under one rules object, so each is validated
+and turned into a ``_Plan`` once. An entry whose marks are all there and in range is scored
+along the plan (``_score_complete``): cheap checks, the kept marks summed, and the rest looked
+up by that sum, as marks on a grid of tenths or halves repeat. Anything else (missing marks, a
+bad mark, supplied values, WorldSkills) takes the careful path, which does the same arithmetic
+step by step and says exactly what is wrong. Both give the same values, written the same way.
 """
 
 from __future__ import annotations
@@ -26,8 +33,8 @@ from decimal import (
     Overflow,
 )
 from fractions import Fraction
-from functools import lru_cache
-from typing import TypeVar
+from functools import lru_cache, reduce
+from typing import NamedTuple, TypeVar
 
 from competition_app.domain.enums import PanelMethod
 from competition_app.i18n import _
@@ -37,6 +44,8 @@ from competition_app.rules.model import ComponentRule, ScoringRules
 # Arithmetic runs in this context, not the caller's thread context, so a result never depends
 # on someone else's ``getcontext().prec``.
 ARITHMETIC = Context(prec=50, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
+# The same context rounding half-up: the rounded total (positional calls are the cheap ones).
+_HALF_UP = Context(prec=50, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow])
 # Closer than this to a half-way point, a 50-digit total is re-done in exact fractions.
 _NEAR = Decimal("1E-40")
 
@@ -44,7 +53,7 @@ HUNDRED = Decimal(100)
 HALF = Decimal("0.5")
 MINIMUM_TRIMMED_PANEL = 3
 
-_Mark = TypeVar("_Mark", Decimal, Fraction)
+_Mark = TypeVar("_Mark", Decimal, Fraction, int)  # int: positions, for the plan
 
 
 class ScoringError(ValueError):
@@ -160,8 +169,182 @@ def score_entry(
     component) for invalid rules, a mark outside 0..max_score, more marks than judges,
     marks for a component the rules do not have, or marks keyed for a WorldSkills component.
     """
+    plan = _plan_for(rules)
+    parts = plan.parts
+    if parts is not None and not precomputed:
+        scored = _score_complete(entry, plan, parts)
+        if scored is not None:
+            return scored
+    return _score_carefully(entry, rules, precomputed or {})
+
+
+# --- the plan and the fast path ---------------------------------------------------------------
+
+
+class _Part(NamedTuple):
+    """One judge-marked component as the fast path reads it.
+
+    A full panel's marks, sorted, keep ``ordered[start:stop]`` (what ``_kept`` keeps for
+    ``panel_size`` marks); their sum, divided by ``stop - start``, is the component's value.
+    Everything after that sum depends on the sum alone, so ``shares`` remembers the component's
+    result and its weighted share of the total by the sum's exact text ("264" and "264.0" differ
+    on a results sheet), or for one judge by the mark's: marks in tenths or halves give only a
+    few thousand sums (up to ``_SHARES_LIMIT`` are kept). Results are immutable, so entries with
+    the same sum share one.
+    """
+
+    name: str
+    panel_size: int
+    start: int
+    stop: int
+    max_score: Decimal
+    weight: Decimal
+    shares: dict[str, tuple[ComponentResult, Decimal]]  # text → (result, weight × normalised)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What scoring needs from one (validated) rules object, worked out once.
+
+    ``parts`` is None when the fast path does not apply to these rules at all (a WorldSkills
+    component). ``quantum`` is one unit of the total's last place. A total rounded half-up to
+    ``quantum`` moves by at most half a unit; it moves by more than ``nearly_half`` (half a unit
+    less ``_NEAR`` of one) exactly when it lies within ``_NEAR`` units of a half-way point: the
+    totals ``_weighted_total`` works out again in exact fractions.
+    """
+
+    rules: ScoringRules
+    parts: tuple[_Part, ...] | None
+    quantum: Decimal
+    nearly_half: Decimal
+
+
+_IS_FINITE_DECIMAL = Decimal.is_finite  # raises TypeError for anything but a Decimal
+_DECIMAL_TEXT = Decimal.__str__
+_ZERO = Decimal(0)
+_SHARES_LIMIT = 4096  # sums remembered per component of a plan (0–300 by 0.1: 3001), ~2 MB at most
+_PLANS_LIMIT = 8
+_plans: dict[int, tuple[ScoringRules, _Plan]] = {}  # id(rules) → (rules, its plan)
+
+
+def _plan_for(rules: ScoringRules) -> _Plan:
+    """The plan of this very ``rules`` object; raises ``ScoringError`` for rules that cannot score.
+
+    Plans are kept per object, not per value: equal rules may write a maximum differently
+    (100 against 1E+2), which shows in the normalised scores (87 against 87.00). A batch scores
+    every entry under the same object, so the lookup is one dictionary probe. Holding the rules
+    keeps the id theirs.
+    """
+    known = _plans.get(id(rules))
+    if known is not None and known[0] is rules:
+        return known[1]
+    plan = _make_plan(rules)
+    if len(_plans) >= _PLANS_LIMIT:
+        _plans.clear()  # rarely reached, and cheap to rebuild
+    _plans[id(rules)] = (rules, plan)
+    return plan
+
+
+def _make_plan(rules: ScoringRules) -> _Plan:
+    _component_names(rules)  # validates
+    quantum = Decimal(1).scaleb(-rules.decimals, context=ARITHMETIC)
+    parts: tuple[_Part, ...] | None = None
+    if all(c.panel is not PanelMethod.WORLDSKILLS for c in rules.components):
+        parts = tuple(
+            _Part(c.name, c.panel_size, *_kept_slice(c.panel, c.panel_size), c.max_score, c.weight, shares={})
+            for c in rules.components
+        )
+    return _Plan(
+        rules=rules,
+        parts=parts,
+        quantum=quantum,
+        nearly_half=ARITHMETIC.multiply(ARITHMETIC.subtract(HALF, _NEAR), quantum),
+    )
+
+
+def _kept_slice(method: PanelMethod, panel_size: int) -> tuple[int, int]:
+    """Where ``_kept`` cuts a full, sorted panel: (start, stop)."""
+    kept = _kept(list(range(panel_size)), method)
+    return kept[0], kept[-1] + 1
+
+
+class _LeftToTheCarefulPath(Exception):
+    """Raised inside ``_score_complete`` for an entry it does not score."""
+
+
+def _score_complete(
+    entry: EntryInput, plan: _Plan, parts: tuple[_Part, ...]
+) -> tuple[tuple[ComponentResult, ...], Decimal] | None:
+    """Score an entry whose every component has a full panel of marks in range, or return None.
+
+    The arithmetic is the careful path's, operation for operation (``_combine``, ``_result``,
+    ``_weighted_total``), so the values are the same to the last digit and exponent; only the
+    checks are cheaper. None means "not such an entry" (a missing, surplus, non-Decimal or
+    out-of-range mark, an unknown component …): the careful path then scores it or says why not.
+    ``parts`` are the plan's (not None).
+    """
+    marks = entry.marks
+    add = ARITHMETIC.add
+    results = []
+    total = _ZERO
+    try:
+        if len(marks) != len(parts):  # with every component found below: no unknown names
+            raise _LeftToTheCarefulPath
+        for part in parts:
+            name, panel_size, start, stop, max_score, _weight, shares = part
+            given = marks.get(name, ())
+            if len(given) != panel_size:
+                raise _LeftToTheCarefulPath
+            if panel_size == 1:  # remembered by the mark itself
+                mark = given[0]
+                text = _DECIMAL_TEXT(mark)  # TypeError: no Decimal
+                share = shares.get(text)
+                if share is None:
+                    if not (mark.is_finite() and _ZERO <= mark <= max_score):
+                        raise _LeftToTheCarefulPath
+                    share = _share(part, text, add(_ZERO, mark))
+            else:  # remembered by the sum of the marks kept
+                ordered = sorted(given) if all(map(_IS_FINITE_DECIMAL, given)) else ()
+                if not ordered or ordered[0] < _ZERO or ordered[-1] > max_score:
+                    raise _LeftToTheCarefulPath
+                kept_sum = reduce(add, ordered[start:stop], _ZERO)  # ((0 + a) + b) + c, like ``_combine``
+                text = _DECIMAL_TEXT(kept_sum)
+                share = shares.get(text)
+                if share is None:
+                    share = _share(part, text, kept_sum)
+            results.append(share[0])
+            total = add(total, share[1])
+        # Rounded half-up (``round_half_up``), unless within ``_NEAR`` of a half-way point
+        # (``_weighted_total``'s check): the rounding is then off by almost half a unit, up or
+        # down. The difference is exact; past ~48 decimals quantize raises: the careful path copes.
+        rounded = _HALF_UP.quantize(total, plan.quantum)
+        if not -plan.nearly_half <= ARITHMETIC.subtract(total, rounded) <= plan.nearly_half:
+            rounded = _exact_total(entry, plan.rules, {})
+    except (_LeftToTheCarefulPath, TypeError, ArithmeticError):  # TypeError: a mark that is no Decimal
+        return None
+    return tuple(results), rounded
+
+
+def _share(part: _Part, text: str, kept_sum: Decimal) -> tuple[ComponentResult, Decimal]:
+    """A component's result from the sum of its kept marks, and its weighted share of the
+    total (``_combine``, ``_result`` and ``_weighted_total`` in their order of operations),
+    remembered under ``text`` until ``part.shares`` is full."""
+    value = ARITHMETIC.divide(kept_sum, part.stop - part.start)
+    normalised = ARITHMETIC.divide(ARITHMETIC.multiply(value, HUNDRED), part.max_score)
+    share = ComponentResult(part.name, value, normalised), ARITHMETIC.multiply(part.weight, normalised)
+    if len(part.shares) < _SHARES_LIMIT:  # past it, marks are too varied for remembering to pay
+        part.shares[text] = share
+    return share
+
+
+# --- the careful path -------------------------------------------------------------------------
+
+
+def _score_carefully(
+    entry: EntryInput, rules: ScoringRules, supplied: Mapping[str, Decimal]
+) -> tuple[tuple[ComponentResult, ...], Decimal | None]:
+    """``score_entry`` step by step, each step checked and explained (rules already valid)."""
     known = _component_names(rules)
-    supplied = precomputed or {}
     unknown = sorted(name for name in (*entry.marks, *supplied) if name not in known)
     if unknown:
         raise ScoringError(_("{who}：评分规则中没有评分项“{component}”").format(who=_who(entry), component=unknown[0]))
