@@ -19,39 +19,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import (
-    ROUND_HALF_EVEN,
-    ROUND_HALF_UP,
-    Context,
-    Decimal,
-    DivisionByZero,
-    InvalidOperation,
-    Overflow,
-    localcontext,
-)
+from decimal import Decimal, localcontext
 from types import MappingProxyType
 
 from competition_app.domain.enums import AspectType
 from competition_app.i18n import _
 from competition_app.rules.model import ScoringRules
+from competition_app.rules.scoring import ARITHMETIC, round_half_up
 from competition_app.worldskills.scheme import Aspect, MarkingScheme, format_decimal
 
 RE_MARK_FLAG = "需重新评分"
 
-# Arithmetic runs in this context, never the caller's thread context, so a mark does not depend
-# on someone else's ``getcontext().prec``; 50 digits keep a ninth far from any rounding boundary.
-ARITHMETIC = Context(prec=50, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
-
 
 class MarkingError(ValueError):
     """Scores that cannot be marked; the message is Chinese and names the aspect and the score."""
-
-
-def round_half_up(value: Decimal, decimals: int) -> Decimal:
-    """Round to ``decimals`` places, halves away from zero (53.335 → 53.34); always that many places."""
-    if decimals < 0:
-        raise MarkingError(_("小数位数不能为负数：{decimals}").format(decimals=decimals))
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=ARITHMETIC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,8 @@ from decimal import Decimal, localcontext
 
 from competition_app.i18n import _
 from competition_app.rules.model import Standardisation
-from competition_app.worldskills.marking import ARITHMETIC, MarkingError, round_half_up
+from competition_app.rules.scoring import ARITHMETIC, round_half_up
+from competition_app.worldskills.marking import MarkingError
 
 
 def standardise(raw: Mapping[int, Decimal], rule: Standardisation, decimals: int = 2) -> dict[int, Decimal]:
