@@ -23,6 +23,7 @@ from competition_app.rules.io import (
     GroupResults,
     Outcome,
     Standing,
+    TieDecision,
     TieFlag,
 )
 from competition_app.rules.model import RuleSet
@@ -107,12 +108,14 @@ def _group_results(
         field_size = sum(1 for s in ranked.standings if s.rank is not None)
         ranked_members = RankedGroup(group, tuple(ordered), ranked.unresolved, explanations)
         flags = list(ranked.unresolved) + list(awards.unresolved)
-        return _assemble(event, rules, group, ranked_members, awards=award_of, field_size=field_size, flags=flags)
+        return _assemble(event, rules, group, ranked_members, decisions, awards=award_of, field_size=field_size,
+                         flags=flags)  # fmt: skip
     ranked = rank_group(members, rules.ranking, decisions, group=group, scoring=rules.scoring)
     awards = assign_awards(ranked.standings, rules.awards, decisions, group=group, policy=rules.cutoff_ties)
     field_size = sum(1 for s in ranked.standings if s.rank is not None)
     flags = list(ranked.unresolved) + list(awards.unresolved)
-    return _assemble(event, rules, group, ranked, awards=dict(awards.by_entry), field_size=field_size, flags=flags)
+    return _assemble(event, rules, group, ranked, decisions, awards=dict(awards.by_entry), field_size=field_size,
+                     flags=flags)  # fmt: skip
 
 
 def _with_team_place(member: Standing, team: Standing | None) -> Standing:
@@ -130,13 +133,14 @@ def _assemble(
     rules: RuleSet,
     group: str,
     ranked: RankedGroup,
+    decisions: tuple[TieDecision, ...],
     *,
     awards: Mapping[int, Outcome | None],
     field_size: int,
     flags: list[TieFlag],
 ) -> tuple[GroupResults, list[TieFlag]]:
     cutoffs = cutoff_ties(ranked.standings, rules.titles, event=event, group=group, policy=rules.cutoff_ties,
-                          decisions=tuple(d for d in event.decisions if d.group == group))  # fmt: skip
+                          decisions=decisions)  # fmt: skip
     flags.extend(cutoffs.unresolved)
     pass_marks = (
         {c.name: c.pass_mark for c in rules.scoring.components if c.pass_mark is not None}

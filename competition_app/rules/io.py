@@ -74,6 +74,15 @@ class EventInput:
     entries: tuple[EntryInput, ...] = ()
     decisions: tuple[TieDecision, ...] = ()
 
+    def for_team_size(self, overrides: tuple[tuple[int, int], ...], default: int | None) -> int | None:
+        """A rule's place limit for this event: the (team size, limit) override matching a team
+        event of this size (全国技能大赛 双人 top 3, 三人 top 2), else ``default``."""
+        if self.kind is EventKind.TEAM:
+            for size, limit in overrides:
+                if size == self.team_size:
+                    return limit
+        return default
+
 
 # --- between the stages -------------------------------------------------------------------
 

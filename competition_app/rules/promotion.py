@@ -25,7 +25,7 @@ import functools
 from collections.abc import Mapping
 from decimal import Decimal
 
-from competition_app.domain.enums import EventKind, PersonStatus, SkillLevel, TierClass
+from competition_app.domain.enums import PersonStatus, SkillLevel, TierClass
 from competition_app.i18n import _
 from competition_app.rules.awards import arrow, format_number, not_ranked_reason
 from competition_app.rules.io import EventInput, Outcome, Standing
@@ -43,11 +43,7 @@ def ladder_index(level: SkillLevel) -> int:
 
 def effective_to_rank(band: PromotionBand, event: EventInput) -> int | None:
     """The band's last rank for this event: a ``team_to_rank`` override for a team of this size."""
-    if event.kind is EventKind.TEAM:
-        for size, last in band.team_to_rank:
-            if size == event.team_size:
-                return last
-    return band.to_rank
+    return event.for_team_size(band.team_to_rank, band.to_rank)
 
 
 def _band_phrase(band: PromotionBand, standing: Standing, award: str | None, event: EventInput) -> str | None:

@@ -72,11 +72,7 @@ def age_on(birth_date: date, day: date) -> int:
 
 def effective_top(rule: TitleRule, event: EventInput) -> int | None:
     """The rule's ``top`` for this event: a ``team_top`` override for a team of this size, else ``top``."""
-    if event.kind is EventKind.TEAM:
-        for size, top in rule.team_top:
-            if size == event.team_size:
-                return top
-    return rule.top
+    return event.for_team_size(rule.team_top, rule.top)
 
 
 def _applies(rule: TitleRule, event: EventInput) -> bool:
