@@ -6,6 +6,7 @@ Run: python bench/results.py  (from the repo root, or via `python3 dev.py bench`
 
 from __future__ import annotations
 
+import gc
 import random
 import statistics
 import sys
@@ -21,7 +22,7 @@ from competition_app.rules.engine import compute_event
 from competition_app.rules.io import EntryInput, EventInput
 from competition_app.rules.presets import load_preset
 
-EVENTS, ENTRIES, JUDGES, RUNS = 100, 100, 5, 7
+EVENTS, ENTRIES, JUDGES, RUNS = 100, 100, 5, 15
 
 
 def make_events(seed: int = 2026) -> list[EventInput]:
@@ -65,6 +66,7 @@ def main() -> None:
              TierClass.CLASS_2: load_preset("municipal_class_2_jining")}  # fmt: skip
     timings = []
     for _ in range(RUNS):
+        gc.collect()  # each run starts from the same heap, not the last run's garbage
         started = time.perf_counter()
         results = [compute_event(event, rules[event.tier_class]) for event in events]
         timings.append(time.perf_counter() - started)

@@ -129,7 +129,7 @@ def test_ten_percent_of_23_floors_to_two() -> None:
     assert {awards[i] for i in range(13, 24)} == {"优秀奖"}
     assert result.by_entry[2].explanation == ("第2名，属前10%（23人中取2人，向下取整）→ 一等奖",)
     assert result.by_entry[3].explanation == ("第3名，属一等奖之后的20%（23人中取4人，向下取整；即第3–6名）→ 二等奖",)
-    assert result.by_entry[13].explanation == ("第13名，未进入获奖名次（前12名）→ 优秀奖",)
+    assert result.by_entry[13].explanation == ("未进入获奖名次（前12名）→ 优秀奖",)
     assert result.unresolved == ()
 
 
@@ -293,13 +293,13 @@ def test_merit_award_for_the_rest_who_pass() -> None:
     result = run(ranked_field(["90", "80", "70", "65", "60.00", "40"]), rules)
     awards = awards_of(result)
     assert (awards[4], awards[5], awards[6]) == ("优秀奖", "优秀奖", None)
-    assert result.by_entry[5].explanation == ("第5名，未进入获奖名次（前3名），成绩合格 → 优秀奖",)
+    assert result.by_entry[5].explanation == ("未进入获奖名次（前3名），成绩合格 → 优秀奖",)
 
 
 def test_no_merit_award_means_nothing_outside_the_quotas() -> None:
     result = run(ranked_field(descending(5)), fixed(1, 1, 1))
     assert awards_of(result)[4] is None
-    assert result.by_entry[4].explanation == ("第4名，未进入获奖名次（前3名）→ 无奖项",)
+    assert result.by_entry[4].explanation == ("未进入获奖名次（前3名）→ 无奖项",)
 
 
 def test_no_award_model() -> None:
@@ -317,7 +317,7 @@ def test_medals_and_half_field_award_in_an_even_field() -> None:
     assert [awards[i] for i in range(1, 9)] == ["金牌", "银牌", "铜牌", "优胜奖", None, None, None, None]
     assert result.by_entry[4].explanation == ("第4名，排名在参赛人数8人的1/2以内（含，即前4名）→ 优胜奖",)
     assert result.by_entry[2].explanation == ("第2名，前3名依次授金牌、银牌、铜牌 → 银牌",)
-    assert result.by_entry[5].explanation == ("第5名，不在参赛人数8人的1/2以内（前4名），不获优胜奖 → 无奖项",)
+    assert result.by_entry[5].explanation == ("不在参赛人数8人的1/2以内（前4名），不获优胜奖 → 无奖项",)
 
 
 def test_medals_in_an_odd_field_floor_excludes_the_middle() -> None:

@@ -154,8 +154,7 @@ def test_a_small_group_is_warned_about_not_blocked() -> None:
 
 def test_team_event_members_share_their_team_place() -> None:
     pairs = tuple(
-        replace(member, team_id=100 + index // 2)
-        for index, member in enumerate(FIELD[:4])
+        replace(member, team_id=100 + index // 2) for index, member in enumerate(FIELD[:4])
     )  # teams: 100 = 张伟 + 王芳 (179.80), 101 = 李娜 + 刘洋 (176.10)
     event = jining_event(*pairs, kind=EventKind.TEAM, team_size=2)
     results = compute_event(event, JINING_1)
@@ -180,9 +179,7 @@ def test_worldskills_event_from_the_real_marking_scheme() -> None:
         return out
 
     rules = load_preset("worldskills")
-    entries = tuple(
-        EntryInput(entry_id=n, name=f"选手{n}", group="青年组", aspect_marks=marks(n)) for n in range(1, 8)
-    )
+    entries = tuple(EntryInput(entry_id=n, name=f"选手{n}", group="青年组", aspect_marks=marks(n)) for n in range(1, 8))
     event = EventInput(3, "网站技术", Level.WORLD, TierClass.NONE, 2026, date(2026, 9, 22), entries=entries)
     results = compute_event(event, rules, marking_scheme=scheme)
     ordered = results.groups[0].entries

@@ -9,9 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from competition_app.domain.enums import Level, PersonStatus, SkillLevel, TierClass
+from competition_app.rules.awards import arrow
 from competition_app.rules.io import ComponentResult, Outcome, PastPromotion, PersonHistory, Standing
 from competition_app.rules.model import PromotionBand, PromotionRules
-from competition_app.rules.promotion import ladder_index, promotion_for
+from competition_app.rules.promotion import _find_band, ladder_index, promotion_for
 from competition_app.rules.titles import eligible_titles
 from tests.test_awards import standing
 from tests.test_titles import NATIONAL_CLASS_1 as NATIONAL_CLASS_1_TITLE
@@ -83,7 +84,7 @@ def test_national_class_1_ranks_six_to_twenty() -> None:
 
 def test_outside_every_band() -> None:
     outcome = promote(standing(1, 21), NATIONAL_CLASS_1)
-    assert outcome == Outcome(None, ("第21名，不在晋升范围（第1–5名；第6–20名）→ 不晋升",))
+    assert outcome == Outcome(None, ("不在晋升范围（第1–5名；第6–20名）→ 不晋升",))
 
 
 def test_a_student_at_rank_two_gets_no_title_but_may_be_promoted() -> None:
@@ -110,7 +111,7 @@ def test_skills_china_medallion_and_above_become_technicians(award: str) -> None
 def test_skills_china_by_award_only() -> None:
     assert promote(standing(1, 1, current_level=L.LEVEL_2), SKILLS_CHINA, award="金牌").value == L.LEVEL_1.value
     outcome = promote(standing(1, 12), SKILLS_CHINA)
-    assert outcome == Outcome(None, ("第12名，不在晋升范围（金牌、银牌、铜牌、优胜奖）→ 不晋升",))
+    assert outcome == Outcome(None, ("不在晋升范围（金牌、银牌、铜牌、优胜奖）→ 不晋升",))
     assert promote(standing(1, 9), SKILLS_CHINA, award="优胜奖").explanation == (
         "获优胜奖，属金牌、银牌、铜牌、优胜奖晋升档 → 晋升技师（二级）",
     )
@@ -153,9 +154,9 @@ def test_tianjin_student_explanation() -> None:
 
 def test_scope_wording_when_no_band_covers_the_entry() -> None:
     first_only = PromotionRules(bands=(PromotionBand(L.LEVEL_3, from_rank=1, to_rank=1),))
-    assert promote(standing(1, 2), first_only, award="二等奖").explanation == ("第2名，不在晋升范围（第1名）→ 不晋升",)
+    assert promote(standing(1, 2), first_only, award="二等奖").explanation == ("不在晋升范围（第1名）→ 不晋升",)
     other_class = promote(standing(1, 1), TIANJIN, tier_class=TierClass.NONE)
-    assert other_class == Outcome(None, ("第1名，本类别竞赛未设晋升档 → 不晋升",))
+    assert other_class == Outcome(None, ("本类别竞赛未设晋升档 → 不晋升",))
 
 
 def test_a_band_limited_to_some_statuses() -> None:
@@ -316,3 +317,47 @@ def test_team_size_overrides_the_last_promoted_rank(team_size: int, rank: int, p
         award=None,
     )  # fmt: skip
     assert individual.value == L.LEVEL_2.value
+
+
+_AWARDS = ("金牌", "银牌", "一等奖", "优胜奖")
+_band = st.builds(
+    lambda first, span, awards, students_only, class_1_only, size_override: PromotionBand(
+        L.LEVEL_3,
+        from_rank=first,
+        to_rank=None if span is None else first + span,
+        requires_award=tuple(awards),
+        statuses=(PersonStatus.STUDENT,) if students_only else (),
+        tier_class=TierClass.CLASS_1 if class_1_only else None,
+        team_to_rank=((2, first),) if size_override else (),
+    ),
+    st.integers(1, 8),
+    st.none() | st.integers(0, 6),
+    st.lists(st.sampled_from(_AWARDS), max_size=2, unique=True),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+
+
+@given(
+    bands=st.lists(_band, min_size=1, max_size=3),
+    rank=st.integers(1, 25),
+    award=st.none() | st.sampled_from(_AWARDS),
+    student=st.booleans(),
+    tier_class=st.sampled_from([TierClass.CLASS_1, TierClass.CLASS_2]),
+    team_size=st.sampled_from([1, 2]),
+)
+def test_the_shared_outcome_past_every_band_agrees_with_the_band_search(
+    *, bands: list[PromotionBand], rank: int, award: str | None, student: bool, tier_class: TierClass, team_size: int
+) -> None:
+    """Entries placed past every band share one outcome; it must be what the band search says."""
+    rules = PromotionRules(bands=tuple(bands), one_per_year=False)
+    status = PersonStatus.STUDENT if student else PersonStatus.WORKER
+    s = standing(1, rank, status=status)
+    ev = event(Level.PROVINCIAL, tier_class, team_size=team_size)
+    searched = _find_band(rules, s, event=ev, award=award)
+    outcome = promotion_for(s, rules, event=ev, award=award)
+    if isinstance(searched, str):
+        assert outcome == Outcome(None, (arrow(searched, "不晋升"),))
+    else:
+        assert outcome.explanation[0].startswith(searched[1])

@@ -582,8 +582,7 @@ def test_a_broken_stored_copy_names_the_rule_set(session: Session) -> None:
     with pytest.raises(RuleFileError) as caught:
         load_rule_set(session, rule_set_id)
     assert str(caught.value) == (
-        f"规则集 #{rule_set_id}“企业规则”（第 1 版）: "
-        'awards.tiers[0].count（奖项名额）：应为整数，实际为文本 "一名"'
+        f'规则集 #{rule_set_id}“企业规则”（第 1 版）: awards.tiers[0].count（奖项名额）：应为整数，实际为文本 "一名"'
     )
 
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from competition_app.domain.enums import EventKind, Level, PersonStatus, TierClass
-from competition_app.rules.designations import designations_for
+from competition_app.rules.designations import designation_reach, designations_for
 from competition_app.rules.io import EventInput, Outcome, PersonHistory, Standing, TieDecision
 from competition_app.rules.model import CutoffTiePolicy, DesignationRule, TitleRule
 from competition_app.rules.titles import (
@@ -21,6 +21,7 @@ from competition_app.rules.titles import (
     eligible_titles,
     minimum_field_warning,
     title_assessments,
+    title_reach,
 )
 from tests.test_awards import GROUP, ranked_field, standing
 
@@ -338,3 +339,40 @@ def test_a_better_place_is_never_less_eligible(totals: list[int], tier_class: Ti
         for b in field:
             if (a.rank or 0) < (b.rank or 0):
                 assert eligible[b.entry.entry_id] <= eligible[a.entry.entry_id]
+
+
+_AWARD_NAMES = ("金牌", "一等奖", "优胜奖")
+_title_rule = st.builds(
+    TitleRule,
+    st.sampled_from(["市技术能手", "全国技术能手"]),
+    top=st.none() | st.integers(1, 10),
+    team_top=st.sampled_from([(), ((2, 2),)]),
+    requires_award=st.lists(st.sampled_from(_AWARD_NAMES), max_size=2, unique=True).map(tuple),
+    tier_class=st.none() | st.sampled_from([TierClass.CLASS_1, TierClass.CLASS_2]),
+)
+_designation_rule = st.builds(
+    DesignationRule,
+    st.just("优秀选手"),
+    top=st.none() | st.integers(1, 10),
+    awards=st.lists(st.sampled_from(_AWARD_NAMES), max_size=2, unique=True).map(tuple),
+    tier_class=st.none() | st.sampled_from([TierClass.CLASS_1, TierClass.CLASS_2]),
+)
+
+
+@given(
+    titles=st.lists(_title_rule, max_size=3),
+    designations=st.lists(_designation_rule, max_size=3),
+    rank=st.integers(1, 15),
+    award=st.none() | st.sampled_from(_AWARD_NAMES),
+    team_size=st.sampled_from([1, 2]),
+)
+def test_entries_out_of_reach_earn_no_title_or_designation(
+    *, titles: list[TitleRule], designations: list[DesignationRule], rank: int, award: str | None, team_size: int
+) -> None:
+    """The engine skips entries outside ``title_reach``/``designation_reach``: they must earn nothing."""
+    ev = event(Level.PROVINCIAL, TierClass.CLASS_1, team_size=team_size)
+    s = standing(1, rank)
+    if not title_reach(titles, ev).covers(rank, award):
+        assert eligible_titles(s, titles, event=ev, award=award, field_size=20) == ()
+    if not designation_reach(designations, ev).covers(rank, award):
+        assert designations_for(s, designations, event=ev, award=award) == ()

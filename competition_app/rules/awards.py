@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from competition_app.i18n import _
 from competition_app.rules.io import Outcome, Standing, TieDecision, TieFlag
@@ -81,6 +82,18 @@ class AwardsOutcome:
 
 
 # --- helpers shared by the title, promotion and designation rules ---------------------------
+
+
+class Reach(NamedTuple):
+    """How far down a field a set of rules can reach: places up to ``last_place`` (None: no
+    limit) and anyone holding one of ``awards``. An entry out of reach earns nothing from those
+    rules, so a caller may skip assessing it."""
+
+    last_place: int | None
+    awards: frozenset[str]
+
+    def covers(self, rank: int, award: str | None) -> bool:
+        return self.last_place is None or rank <= self.last_place or (award is not None and award in self.awards)
 
 
 def format_number(value: Decimal) -> str:
@@ -317,12 +330,19 @@ def _cutoff_awards(
 ) -> AwardsOutcome:
     field_size = len(ranked)
     bands = _bands(rules, field_size)
-    cutoffs = _Cutoffs(tuple(bands), rules, field_size, _beyond_sentence(rules, bands, field_size))
+    beyond = _beyond_sentence(rules, bands, field_size)
+    cutoffs = _Cutoffs(tuple(bands), rules, field_size, beyond)
+    # Past the last band a place says nothing the summary does not: one outcome for them all.
+    last_place = max((b.last for b in bands), default=0)
+    past_every_band = _merit_or_nothing((beyond,), rules)
 
     by_entry: dict[int, Outcome] = {}
     flags: list[TieFlag] = []
     for start, tied in tie_groups(ranked):
         rank = tied[0].rank
+        if start > last_place and len(tied) == 1 and not _below_pass_mark(tied[0], rules):
+            by_entry[tied[0].entry.entry_id] = past_every_band
+            continue
         straddled = next((b for b in bands if start <= b.last < start + len(tied) - 1), None)
         if straddled is None:
             for standing in tied:

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 
 from competition_app.domain.enums import tier_label
 from competition_app.i18n import _
-from competition_app.rules.awards import arrow
+from competition_app.rules.awards import Reach, arrow
 from competition_app.rules.io import EventInput, Outcome, Standing
 from competition_app.rules.model import DesignationRule
 
-__all__ = ["designations_for"]
+__all__ = ["designation_reach", "designations_for"]
 
 
 def designations_for(
@@ -36,11 +36,11 @@ def designations_for(
     if standing.rank is None:
         return ()
     found: dict[str, Outcome] = {}
-    tier = tier_label(event.level, event.tier_class)
     for rule in rules:
         if rule.name in found or (rule.tier_class is not None and rule.tier_class is not event.tier_class):
             continue
         if rule.top is not None and standing.rank <= rule.top:
+            tier = tier_label(event.level, event.tier_class)
             why = _("第{rank}名（{tier}前{top}名）").format(rank=standing.rank, tier=tier, top=rule.top)
         elif award is not None and award in rule.awards:
             why = _("获{award}").format(award=award)
@@ -48,3 +48,12 @@ def designations_for(
             continue
         found[rule.name] = Outcome(rule.name, (arrow(why, rule.name),))
     return tuple(found.values())
+
+
+def designation_reach(rules: Sequence[DesignationRule], event: EventInput) -> Reach:
+    """The places and awards through which any of ``rules`` designates an entry of ``event``."""
+    applicable = [r for r in rules if r.tier_class is None or r.tier_class is event.tier_class]
+    return Reach(
+        max((r.top for r in applicable if r.top is not None), default=0),
+        frozenset(a for r in applicable for a in r.awards),
+    )

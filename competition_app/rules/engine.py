@@ -14,7 +14,7 @@ from decimal import Decimal
 from competition_app.domain.enums import EventKind, PanelMethod, SkillLevel
 from competition_app.i18n import _
 from competition_app.rules.awards import assign_awards, format_number
-from competition_app.rules.designations import designations_for
+from competition_app.rules.designations import designation_reach, designations_for
 from competition_app.rules.io import (
     EntryInput,
     EntryResult,
@@ -27,10 +27,10 @@ from competition_app.rules.io import (
     TieFlag,
 )
 from competition_app.rules.model import RuleSet
-from competition_app.rules.promotion import promotion_for
+from competition_app.rules.promotion import PromotionPlan
 from competition_app.rules.ranking import RankedGroup, rank_group, rank_teams
 from competition_app.rules.scoring import score_entry
-from competition_app.rules.titles import cutoff_ties, eligible_titles, minimum_field_warning
+from competition_app.rules.titles import cutoff_ties, eligible_titles, minimum_field_warning, title_reach
 from competition_app.worldskills.marking import score_scheme
 from competition_app.worldskills.scheme import MarkingScheme
 from competition_app.worldskills.standardise import standardise
@@ -147,22 +147,34 @@ def _assemble(
         if rules.promotion.requires_component_pass
         else None
     )
+    promotion_plan = PromotionPlan(rules.promotion, event, pass_marks)
+    # Most of a field is out of reach of every title and designation rule: skip assessing it.
+    titles_reach = title_reach(rules.titles, event)
+    designations_reach = designation_reach(rules.designations, event)
     entries: list[EntryResult] = []
     for standing in ranked.standings:
-        award_outcome = awards.get(standing.entry.entry_id)
+        entry_id = standing.entry.entry_id
+        award_outcome = awards.get(entry_id)
         award = award_outcome.value if award_outcome else None
-        sentences = [_summary(standing, field_size), *ranked.explanations.get(standing.entry.entry_id, ())]
+        sentences = [_summary(standing, field_size), *ranked.explanations.get(entry_id, ())]
         if award_outcome:
             sentences.extend(award_outcome.explanation)
-        if standing.rank is None:
+        rank = standing.rank
+        if rank is None:
             entries.append(_result(standing, group, sentences))
             continue
-        titles = eligible_titles(standing, rules.titles, event=event, award=award, field_size=field_size,
-                                 cutoffs=cutoffs)  # fmt: skip
-        promotion = promotion_for(standing, rules.promotion, event=event, award=award,
-                                  component_pass_marks=pass_marks)  # fmt: skip
-        designations = designations_for(standing, rules.designations, event=event, award=award)
-        for outcome in (*titles, promotion, *designations):
+        titles: tuple[Outcome, ...] = ()
+        if titles_reach.covers(rank, award):
+            titles = eligible_titles(standing, rules.titles, event=event, award=award, field_size=field_size,
+                                     cutoffs=cutoffs)  # fmt: skip
+        promotion = promotion_plan.outcome(standing, award)
+        designations: tuple[Outcome, ...] = ()
+        if designations_reach.covers(rank, award):
+            designations = designations_for(standing, rules.designations, event=event, award=award)
+        for outcome in titles:
+            sentences.extend(outcome.explanation)
+        sentences.extend(promotion.explanation)
+        for outcome in designations:
             sentences.extend(outcome.explanation)
         entries.append(
             _result(
@@ -170,9 +182,9 @@ def _assemble(
                 group,
                 sentences,
                 award=award,
-                titles=tuple(t.value for t in titles if t.value),
+                titles=tuple(t.value for t in titles if t.value) if titles else (),
                 promotion=promotion.value,
-                designations=tuple(d.value for d in designations if d.value),
+                designations=tuple(d.value for d in designations if d.value) if designations else (),
             )
         )
     return GroupResults(group, tuple(entries), field_size), flags
@@ -199,18 +211,20 @@ def _result(
     promotion: str | None = None,
     designations: tuple[str, ...] = (),
 ) -> EntryResult:
+    entry = standing.entry
+    # Positional, in EntryResult's field order: a frozen dataclass is built about twice as fast
+    # without keywords, and this runs once per entry of a results batch.
     return EntryResult(
-        entry_id=standing.entry.entry_id,
-        group=group,
-        name=standing.entry.name,
-        components=standing.components,
-        total=standing.total,
-        rank=standing.rank,
-        shared_rank=standing.shared_rank,
-        award=award,
-        titles=titles,
-        promotion=SkillLevel(promotion) if promotion else None,
-        designations=designations,
-        explanation=tuple(dict.fromkeys(sentences)),  # the same sentence from two stages reads once
+        entry.entry_id,
+        group,
+        entry.name,
+        standing.components,
+        standing.total,
+        standing.rank,
+        standing.shared_rank,
+        award,
+        titles,
+        SkillLevel(promotion) if promotion else None,
+        designations,
+        tuple(dict.fromkeys(sentences)),  # the same sentence from two stages reads once
     )
-

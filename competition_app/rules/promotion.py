@@ -31,7 +31,7 @@ from competition_app.rules.awards import arrow, format_number, not_ranked_reason
 from competition_app.rules.io import EventInput, Outcome, Standing
 from competition_app.rules.model import PromotionBand, PromotionRules
 
-__all__ = ["effective_to_rank", "ladder_index", "promotion_for"]
+__all__ = ["PromotionPlan", "effective_to_rank", "ladder_index", "promotion_for"]
 
 _LADDER = tuple(SkillLevel)
 
@@ -106,7 +106,7 @@ def _find_band(
     rules: PromotionRules, standing: Standing, *, event: EventInput, award: str | None
 ) -> tuple[PromotionBand, str] | str:
     """The first band covering this entry with the phrase saying why, or why none does."""
-    applicable, scopes = _bands_for_class(rules, event.tier_class)
+    applicable, _scopes = _bands_for_class(rules, event.tier_class)
     status_miss: str | None = None
     for band in applicable:
         phrase = _band_phrase(band, standing, award, event)
@@ -120,10 +120,16 @@ def _find_band(
         return band, phrase
     if status_miss:
         return status_miss
+    return _beyond_bands(rules, event, award)
+
+
+def _beyond_bands(rules: PromotionRules, event: EventInput, award: str | None) -> str:
+    """Why no band covers a place past them all, holding ``award``."""
+    applicable, scopes = _bands_for_class(rules, event.tier_class)
     if not applicable:
-        return _("第{rank}名，本类别竞赛未设晋升档").format(rank=standing.rank)
-    got = _("，获{award}").format(award=award) if award and any(b.requires_award for b in applicable) else ""
-    return _("第{rank}名{got}，不在晋升范围（{scopes}）").format(rank=standing.rank, got=got, scopes=scopes)
+        return _("本类别竞赛未设晋升档")
+    got = _("获{award}，").format(award=award) if award and any(b.requires_award for b in applicable) else ""
+    return _("{got}不在晋升范围（{scopes}）").format(got=got, scopes=scopes)
 
 
 def _no(*sentences: str) -> Outcome:
@@ -146,30 +152,72 @@ def promotion_for(
     only when ``rules.requires_component_pass`` is set. See the module notes for the order of
     the checks. Unranked entries are never promoted.
     """
-    if standing.rank is None:
-        return _no(not_ranked_reason(standing))
-    if not rules.bands:
-        return Outcome(None, (_("本赛项不设晋升"),))
-    entry = standing.entry
-    matched = _find_band(rules, standing, event=event, award=award)
-    if isinstance(matched, str):
-        return _no(matched)
-    band, phrase = matched
+    return PromotionPlan(rules, event, component_pass_marks).outcome(standing, award)
 
-    if rules.one_per_year:
-        earlier = [p for p in entry.history.promotions if p.year == event.year]
-        if earlier:
-            return _no(
-                phrase,
-                _("{year}年已晋升过一次（{level}），每人每年限晋升一次").format(
-                    year=event.year, level=earlier[0].level.label
-                ),
-            )
-    if rules.requires_component_pass:
-        failures = _component_failures(standing, component_pass_marks or {})
-        if failures:
-            return _no(phrase, _("晋升要求各项成绩合格：{failures}").format(failures="；".join(failures)))
-    return _level(standing, band, phrase, rules)
+
+class PromotionPlan:
+    """``promotion_for`` for every entry of one event under one rules object.
+
+    Most of a field is placed past every band. Whether a place is past them all is worked out
+    once (``_last_place``: the last place any band covers, None when a band is open-ended), and
+    such entries share one outcome per award; it names the bands' scope rather than the place,
+    which the summary sentence gives. Outcomes are immutable.
+    """
+
+    __slots__ = ("_band_awards", "_beyond", "_event", "_last_place", "_pass_marks", "_rules")
+
+    def __init__(
+        self, rules: PromotionRules, event: EventInput, component_pass_marks: Mapping[str, Decimal] | None = None
+    ) -> None:
+        self._rules = rules
+        self._event = event
+        self._pass_marks = component_pass_marks or {}
+        applicable, _scopes = _bands_for_class(rules, event.tier_class)
+        self._last_place: int | None = 0
+        for band in applicable:  # what _band_phrase covers by place
+            to_rank = effective_to_rank(band, event)
+            if to_rank is None and not band.requires_award:
+                self._last_place = None  # open-ended
+                break
+            self._last_place = max(self._last_place, to_rank or 0)
+        self._band_awards = frozenset(a for b in applicable for a in b.requires_award)
+        self._beyond: dict[str | None, Outcome] = {}
+
+    def outcome(self, standing: Standing, award: str | None) -> Outcome:
+        """The promotion outcome of ``standing`` holding ``award`` (see ``promotion_for``)."""
+        rules = self._rules
+        if standing.rank is None:
+            return _no(not_ranked_reason(standing))
+        if not rules.bands:
+            return Outcome(None, (_("本赛项不设晋升"),))
+        if self._last_place is not None and standing.rank > self._last_place and award not in self._band_awards:
+            beyond = self._beyond.get(award)
+            if beyond is None:
+                beyond = self._beyond[award] = _no(_beyond_bands(rules, self._event, award))
+            return beyond
+        matched = _find_band(rules, standing, event=self._event, award=award)
+        if isinstance(matched, str):
+            return _no(matched)
+        return self._in_band(standing, *matched)
+
+    def _in_band(self, standing: Standing, band: PromotionBand, phrase: str) -> Outcome:
+        """The outcome of an entry ``band`` covers: the yearly limit, component passes, the ladder."""
+        rules, entry = self._rules, standing.entry
+        if rules.one_per_year:
+            year = self._event.year
+            earlier = [p for p in entry.history.promotions if p.year == year]
+            if earlier:
+                return _no(
+                    phrase,
+                    _("{year}年已晋升过一次（{level}），每人每年限晋升一次").format(
+                        year=year, level=earlier[0].level.label
+                    ),
+                )
+        if rules.requires_component_pass:
+            failures = _component_failures(standing, self._pass_marks)
+            if failures:
+                return _no(phrase, _("晋升要求各项成绩合格：{failures}").format(failures="；".join(failures)))
+        return _level(standing, band, phrase, rules)
 
 
 def _level(standing: Standing, band: PromotionBand, phrase: str, rules: PromotionRules) -> Outcome:
@@ -183,9 +231,7 @@ def _level(standing: Standing, band: PromotionBand, phrase: str, rules: Promotio
     if band.steps is not None and current is not None:
         # A relative band ("晋升一级"): one rung above what the person holds now.
         target = _LADDER[min(ladder_index(current) + band.steps, len(_LADDER) - 1)]
-        sentences.append(
-            _("现为{current}，按规定晋升{steps}级").format(current=current.label, steps=band.steps)
-        )
+        sentences.append(_("现为{current}，按规定晋升{steps}级").format(current=current.label, steps=band.steps))
     elif current is not None and ladder_index(current) >= ladder_index(target):
         holder = band.holder_target
         if holder is None or ladder_index(holder) <= ladder_index(current):

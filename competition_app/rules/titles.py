@@ -31,6 +31,7 @@ from datetime import date
 from competition_app.domain.enums import EventKind, PersonStatus, tier_label
 from competition_app.i18n import _
 from competition_app.rules.awards import (
+    Reach,
     arrow,
     find_decision,
     format_number,
@@ -49,6 +50,7 @@ __all__ = [
     "eligible_titles",
     "minimum_field_warning",
     "title_assessments",
+    "title_reach",
 ]
 
 
@@ -227,9 +229,7 @@ def eligible_titles(
     reachable = [rule for rule in rules if _place_or_award_can_qualify(standing, rule, event, award)]
     if not reachable:
         return ()
-    assessed = title_assessments(
-        standing, reachable, event=event, award=award, field_size=field_size, cutoffs=cutoffs
-    )
+    assessed = title_assessments(standing, reachable, event=event, award=award, field_size=field_size, cutoffs=cutoffs)
     return tuple(outcome for outcome in assessed if outcome.value is not None)
 
 
@@ -240,6 +240,23 @@ def _place_or_award_can_qualify(standing: Standing, rule: TitleRule, event: Even
         return True
     top = effective_top(rule, event)
     return standing.rank <= top if top is not None else not rule.requires_award
+
+
+def title_reach(rules: Sequence[TitleRule], event: EventInput) -> Reach:
+    """The places and awards through which any of ``rules`` can make an entry of ``event``
+    eligible (what ``_place_or_award_can_qualify`` accepts)."""
+    last_place: int | None = 0
+    awards: set[str] = set()
+    for rule in rules:
+        if not _applies(rule, event):
+            continue
+        awards.update(rule.requires_award)
+        top = effective_top(rule, event)
+        if top is None and not rule.requires_award:
+            last_place = None
+        elif top is not None and last_place is not None:
+            last_place = max(last_place, top)
+    return Reach(last_place, frozenset(awards))
 
 
 def cutoff_ties(

@@ -100,9 +100,7 @@ def load_navigation(session: Session) -> tuple[TierNode, ...]:
     ).all()
     entry_counts: dict[int, int] = {
         event_id: count
-        for event_id, count in session.execute(
-            select(Entry.event_id, func.count(Entry.id)).group_by(Entry.event_id)
-        )
+        for event_id, count in session.execute(select(Entry.event_id, func.count(Entry.id)).group_by(Entry.event_id))
     }
     scored_counts: dict[int, int] = {
         event_id: count
@@ -124,8 +122,7 @@ def load_navigation(session: Session) -> tuple[TierNode, ...]:
             team_size=event.team_size,
             groups=tuple(group.name for group in event.groups),
             components=tuple(
-                ComponentSummary(c.name, c.weight, c.max_score, c.panel_method, c.panel_size)
-                for c in event.components
+                ComponentSummary(c.name, c.weight, c.max_score, c.panel_method, c.panel_size) for c in event.components
             ),
             entry_count=entry_counts.get(event.id, 0),
             scored_entry_count=scored_counts.get(event.id, 0),
