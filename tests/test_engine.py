@@ -219,3 +219,23 @@ def test_results_do_not_depend_on_input_order(marks: list[tuple[int, int]], rng:
             assert result.total is not None and result.total >= 60
         if result.rank == 1 and result.total is not None and result.total >= 60:
             assert result.award == "一等奖"
+
+
+def test_a_panel_wider_than_the_threshold_is_explained_and_warned_about() -> None:
+    components = JINING_1.scoring.components
+    rules = replace(
+        JINING_1,
+        scoring=replace(
+            JINING_1.scoring,
+            components=tuple(replace(c, spread_threshold=Decimal(8)) if c.panel_size > 1 else c for c in components),
+        ),
+    )
+    practical = next(c.name for c in components if c.panel_size > 1)
+    results = compute_event(jining_event(*FIELD), rules)
+    flagged = [e for g in results.groups for e in g.entries if any(c.flags for c in e.components)]
+    # spreads: 张伟 95−85 = 10, 杨磊 60−50 = 10 (flagged); 李娜 88−80 = 8 is within; the rest less
+    assert {e.name for e in flagged} == {"张伟", "杨磊"}
+    for result in flagged:
+        assert any(s.startswith(f"{practical}：裁判评分最高与最低相差") for s in result.explanation)
+        assert any(w.startswith(f"{result.name}的{practical}：") for w in results.warnings)
+    assert by_name(results)["张伟"].rank == 1  # flagged marks still count

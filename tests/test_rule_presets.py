@@ -242,6 +242,12 @@ def test_describe_rule_set_reads_as_the_rules() -> None:
     assert "双人赛项前 3 名、三人赛项前 2 名" in national
     assert "认定：前 20 名认定为“优秀选手”" in describe_rule_set(load_preset("national_class_1"))
     assert "每组不少于 30 人" in describe_rule_set(load_preset("provincial_class_1"))
+    checked = load_preset("municipal_class_1")
+    practical = dataclasses.replace(checked.scoring.components[1], spread_threshold=Decimal("12.5"))
+    checked = dataclasses.replace(
+        checked, scoring=dataclasses.replace(checked.scoring, components=(checked.scoring.components[0], practical))
+    )
+    assert "裁判最高分与最低分相差超过 12.5 分时提示复核" in describe_rule_set(checked)
 
 
 # --- the reader: every problem, with its path and its Chinese field name ---------------------
@@ -351,6 +357,12 @@ BAD_FILES: list[tuple[str, Mutation, str, str, str]] = [
     ("team_top shape", _set("titles[0].team_top", [[2, 3, 4]]), "titles[0].team_top[0]", "团体赛可申报名次",
      "应为 2 个数的列表 [团队人数、可申报名次]"),
     ("no components", _set("scoring.components", []), "scoring.components", "评分部分", "至少需要 1 项"),
+    ("spread on one mark", _set("scoring.components[0].spread_threshold", "5"),
+     "scoring.components[0].spread_threshold", "裁判分差阈值", "只有多名裁判评分时才能检查分差"),
+    ("spread above max", _set("scoring.components[1].spread_threshold", "150"),
+     "scoring.components[1].spread_threshold", "裁判分差阈值", "不应超过满分 100，实际为 150"),
+    ("spread zero", _set("scoring.components[1].spread_threshold", "0"),
+     "scoring.components[1].spread_threshold", "裁判分差阈值", "大于 0"),
 ]  # fmt: skip
 
 

@@ -5,6 +5,7 @@ Every expected value below is worked out by hand in the comment beside it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
@@ -627,3 +628,45 @@ def test_the_fast_path_gives_what_the_careful_path_gives(
     assert [(str(c.value), str(c.normalised)) for c in fast[0]] == [
         (str(c.value), str(c.normalised)) for c in _score_carefully(scored, rules, {})[0]
     ]
+
+
+SPREAD_RULES = ScoringRules(
+    components=(
+        ComponentRule("理论知识", ComponentKind.THEORY, D("0.3")),
+        ComponentRule(
+            "技能操作", ComponentKind.PRACTICAL, D("0.7"), panel=PanelMethod.TRIMMED_MEAN, panel_size=5,
+            spread_threshold=D(10),
+        ),
+    )
+)  # fmt: skip
+
+
+def test_a_panel_wider_than_the_threshold_is_flagged_and_still_counts() -> None:
+    wide = entry({"理论知识": (D(80),), "技能操作": (D(70), D(80), D("80.5"), D(81), D(90))})
+    components, total = score_entry(wide, SPREAD_RULES)
+    practical = components[1]
+    assert practical.flags == ("裁判评分最高与最低相差20分，超过10分，需复核",)
+    assert practical.value == D("80.5")  # trimmed mean of 80, 80.5, 81
+    assert total == D("80.35")  # 0.3 × 80 + 0.7 × 80.5
+
+
+@pytest.mark.parametrize("highest", ["80", "90"])
+def test_a_panel_within_the_threshold_is_not_flagged(highest: str) -> None:
+    within = entry({"理论知识": (D(80),), "技能操作": (D(80), D(80), D(80), D(80), D(highest))})
+    components, _ = score_entry(within, SPREAD_RULES)
+    assert components[1].flags == ()  # a spread of exactly 10 is within
+
+
+@settings(deadline=None)
+@given(st.lists(st.integers(0, 100).map(D), min_size=5, max_size=5), st.integers(1, 40).map(D))
+def test_the_fast_path_flags_what_the_careful_path_flags(practical: list[Decimal], threshold: Decimal) -> None:
+    rules = ScoringRules(
+        components=(
+            ComponentRule("理论知识", ComponentKind.THEORY, D("0.3")),
+            replace(SPREAD_RULES.components[1], spread_threshold=threshold),
+        )
+    )
+    scored = entry({"理论知识": (D(75),), "技能操作": tuple(practical)})
+    fast = score_entry(scored, rules)
+    assert fast == _score_carefully(scored, rules, {})
+    assert bool(fast[0][1].flags) == (max(practical) - min(practical) > threshold)

@@ -51,7 +51,13 @@ def compute_event(event: EventInput, rules: RuleSet, *, marking_scheme: MarkingS
 
     results: list[GroupResults] = []
     unresolved: list[TieFlag] = []
-    warnings: list[str] = []
+    warnings: list[str] = [
+        _("{name}的{component}：{flag}").format(name=standing.entry.name, component=component.name, flag=flag)
+        for standing in standings
+        for component in standing.components
+        if component.value is not None  # a scored panel to check, not a missing one
+        for flag in component.flags
+    ]
     for group, members in groups.items():
         group_results, group_flags = _group_results(event, rules, group, members)
         results.append(group_results)
@@ -157,6 +163,9 @@ def _assemble(
         award_outcome = awards.get(entry_id)
         award = award_outcome.value if award_outcome else None
         sentences = [_summary(standing, field_size), *ranked.explanations.get(entry_id, ())]
+        for component in standing.components:
+            if component.flags:  # e.g. judges differing by more than the threshold
+                sentences.extend(f"{component.name}：{flag}" for flag in component.flags)
         if award_outcome:
             sentences.extend(award_outcome.explanation)
         rank = standing.rank

@@ -76,6 +76,9 @@ class ComponentRule(Rule):
     panel: PanelMethod = PanelMethod.SINGLE
     panel_size: int = 1
     pass_mark: Decimal | None = None  # on the component's 100-point scale, for promotion rules
+    # Flag a panel whose highest and lowest marks differ by more (component's own scale); the
+    # marks still count: the flag asks the chief judge to check them (复核), it decides nothing.
+    spread_threshold: Decimal | None = None
     team_scored: bool = False  # marked once per team (TeamScoring.TEAM_COMPONENT), not per member
     source: str = ""
 

@@ -354,6 +354,10 @@ def describe_rule_set(rule_set: RuleSet) -> str:
         )
         if component.pass_mark is not None:
             text += _("，合格线 {mark} 分").format(mark=_number(component.pass_mark))
+        if component.spread_threshold is not None:
+            text += _("，裁判最高分与最低分相差超过 {spread} 分时提示复核").format(
+                spread=_number(component.spread_threshold)
+            )
         lines.append((text, component.source))
     lines.append(
         (

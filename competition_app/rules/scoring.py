@@ -199,6 +199,7 @@ class _Part(NamedTuple):
     stop: int
     max_score: Decimal
     weight: Decimal
+    spread_threshold: Decimal | None  # a wider panel is flagged: the careful path scores it
     shares: dict[str, tuple[ComponentResult, Decimal]]  # text → (result, weight × normalised)
 
 
@@ -251,7 +252,15 @@ def _make_plan(rules: ScoringRules) -> _Plan:
     parts: tuple[_Part, ...] | None = None
     if all(c.panel is not PanelMethod.WORLDSKILLS for c in rules.components):
         parts = tuple(
-            _Part(c.name, c.panel_size, *_kept_slice(c.panel, c.panel_size), c.max_score, c.weight, shares={})
+            _Part(
+                c.name,
+                c.panel_size,
+                *_kept_slice(c.panel, c.panel_size),
+                c.max_score,
+                c.weight,
+                c.spread_threshold,
+                shares={},
+            )
             for c in rules.components
         )
     return _Plan(
@@ -291,7 +300,7 @@ def _score_complete(
         if len(marks) != len(parts):  # with every component found below: no unknown names
             raise _LeftToTheCarefulPath
         for part in parts:
-            name, panel_size, start, stop, max_score, _weight, shares = part
+            name, panel_size, start, stop, max_score, _weight, spread_threshold, shares = part
             given = marks.get(name, ())
             if len(given) != panel_size:
                 raise _LeftToTheCarefulPath
@@ -307,6 +316,8 @@ def _score_complete(
                 ordered = sorted(given) if all(map(_IS_FINITE_DECIMAL, given)) else ()
                 if not ordered or ordered[0] < _ZERO or ordered[-1] > max_score:
                     raise _LeftToTheCarefulPath
+                if spread_threshold is not None and ARITHMETIC.subtract(ordered[-1], ordered[0]) > spread_threshold:
+                    raise _LeftToTheCarefulPath  # flagged, and flags are the careful path's
                 kept_sum = reduce(add, ordered[start:stop], _ZERO)  # ((0 + a) + b) + c, like ``_combine``
                 text = _DECIMAL_TEXT(kept_sum)
                 share = shares.get(text)
@@ -383,7 +394,14 @@ def _score_component(entry: EntryInput, component: ComponentRule, supplied: Deci
         raise ScoringError(
             _("{who}的“{component}”：{problem}").format(who=_who(entry), component=component.name, problem=error)
         ) from None
-    return _result(component, panel.value, missing=panel.missing)
+    result = _result(component, panel.value, missing=panel.missing)
+    threshold = component.spread_threshold
+    if threshold is not None and panel.spread is not None and panel.spread > threshold:
+        flag = _("裁判评分最高与最低相差{spread}分，超过{threshold}分，需复核").format(
+            spread=_plain(panel.spread), threshold=_plain(threshold)
+        )
+        return ComponentResult(result.name, result.value, result.normalised, result.missing_marks, (flag,))
+    return result
 
 
 def _combine(marks: Sequence[Decimal], method: PanelMethod, panel_size: int) -> PanelResult:

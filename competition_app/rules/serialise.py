@@ -508,6 +508,15 @@ def _check_component(component: ComponentRule, at: _At) -> None:
         )
     if component.panel is PanelMethod.SINGLE and component.panel_size != 1:
         at.field("panel_size").fail(_("单一评分时裁判人数应为 1，实际为 {size}").format(size=component.panel_size))
+    if component.spread_threshold is not None:
+        if component.panel_size < 2 or component.panel is PanelMethod.WORLDSKILLS:
+            at.field("spread_threshold").fail(_("只有多名裁判评分时才能检查分差"))
+        elif component.spread_threshold > component.max_score:
+            at.field("spread_threshold").fail(
+                _("不应超过满分 {max}，实际为 {value}").format(
+                    max=component.max_score, value=component.spread_threshold
+                )
+            )
 
 
 def _check_standardisation(rule: Standardisation, at: _At) -> None:
@@ -681,6 +690,7 @@ _COMPONENT: _Spec[ComponentRule] = _Spec(
         _Field("panel", "裁判评分方法", _Choice(PanelMethod)),
         _Field("panel_size", "裁判人数", _Integer(minimum=1, maximum=99)),
         _Field("pass_mark", "合格分", _PASS_MARK),
+        _Field("spread_threshold", "裁判分差阈值", _Maybe(_Dec(_ZERO, exclusive_min=True))),
         _Field("team_scored", "按团队评分", _Flag()),
         _SOURCE_FIELD,
     ),
