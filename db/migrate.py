@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest revision in db/migrations/versions; a test checks it is Alembic's head.
-HEAD_REVISION = "0001_initial"
+HEAD_REVISION = "0002_person_name_pinyin"
 
 
 class SchemaTooNewError(RuntimeError):
@@ -49,9 +49,7 @@ def upgrade(engine: Engine) -> None:
         found = current_revision(connection)
         known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
         if found is not None and found not in known:
-            raise SchemaTooNewError(
-                f"数据库的结构版本 {found} 比本程序新，请升级程序后再打开此数据库。"
-            )
+            raise SchemaTooNewError(f"数据库的结构版本 {found} 比本程序新，请升级程序后再打开此数据库。")
         config.attributes["connection"] = connection
         try:
             command.upgrade(config, "head")

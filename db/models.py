@@ -22,7 +22,9 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import event as orm_event
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from competition_app.domain.enums import (
     AchievementKind,
@@ -44,6 +46,7 @@ from competition_app.domain.enums import (
     SkillLevel,
     TierClass,
 )
+from competition_app.domain.pinyin import name_search_key
 from db.base import Base
 from db.types import ExactDecimal, utcnow
 
@@ -89,8 +92,9 @@ class Competition(Timestamped, Base):
         back_populates="competition", cascade="all, delete-orphan", order_by="Event.sort_order"
     )
 
-    __table_args__ = (CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date",
-                                      name="dates_in_order"),)
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="dates_in_order"),
+    )
 
 
 class RuleSet(Timestamped, Base):
@@ -238,6 +242,11 @@ class Unit(Base):
     kind: Mapped[str | None] = mapped_column(String(40), comment="企业 / 院校 / 机关事业单位 …")
 
 
+def _name_pinyin_default(context: DefaultExecutionContext) -> str:
+    parameters: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return name_search_key(parameters["name"])
+
+
 class Person(Timestamped, Base):
     """One human being across all competitions, unique by ID document."""
 
@@ -247,6 +256,10 @@ class Person(Timestamped, Base):
     id_type: Mapped[IdType] = mapped_column(default=IdType.RESIDENT_ID)
     id_number: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(60), index=True)
+    # What a search for the name matches ("zhangsan zs"), written with the name: on insert by
+    # this default (ORM and bulk inserts alike), on ORM updates by the listener below. A bulk
+    # UPDATE of names must set it too (name_search_key).
+    name_pinyin: Mapped[str] = mapped_column(String(400), default=_name_pinyin_default, server_default="")
     gender: Mapped[Gender | None]
     birth_date: Mapped[date | None]
     phone: Mapped[str | None] = mapped_column(String(30))
@@ -258,11 +271,14 @@ class Person(Timestamped, Base):
 
     unit: Mapped[Unit | None] = relationship()
     entries: Mapped[list[Entry]] = relationship(back_populates="person")
-    achievements: Mapped[list[PersonAchievement]] = relationship(
-        back_populates="person", cascade="all, delete-orphan"
-    )
+    achievements: Mapped[list[PersonAchievement]] = relationship(back_populates="person", cascade="all, delete-orphan")
 
     __table_args__ = (UniqueConstraint("id_type", "id_number"),)
+
+
+@orm_event.listens_for(Person, "before_update")
+def _rename(_mapper: Mapper[Person], _connection: object, person: Person) -> None:
+    person.name_pinyin = name_search_key(person.name)
 
 
 class PersonAchievement(Base):
@@ -403,9 +419,7 @@ class Judge(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     unit: Mapped[Unit | None] = relationship()
-    assignments: Mapped[list[JudgeAssignment]] = relationship(
-        back_populates="judge", cascade="all, delete-orphan"
-    )
+    assignments: Mapped[list[JudgeAssignment]] = relationship(back_populates="judge", cascade="all, delete-orphan")
 
     __table_args__ = (UniqueConstraint("competition_id", "id_number"),)
 
@@ -631,9 +645,7 @@ class Certificate(Base):
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     void_reason: Mapped[str | None] = mapped_column(Text)
 
-    prints: Mapped[list[CertificatePrint]] = relationship(
-        back_populates="certificate", cascade="all, delete-orphan"
-    )
+    prints: Mapped[list[CertificatePrint]] = relationship(back_populates="certificate", cascade="all, delete-orphan")
 
 
 class CertificatePrint(Base):

@@ -245,3 +245,32 @@ def test_url_resolution_order(tmp_path: Path) -> None:
     assert resolve_url(None, {"COMPETITION_APP_DB": str(env_path)}) == sqlite_url(env_path)
     default = resolve_url(None, {})
     assert default.startswith("sqlite+pysqlite:///") and default.endswith("competition.sqlite3")
+
+
+def test_upgrading_from_0001_fills_the_pinyin_of_people_already_stored(tmp_path: Path) -> None:
+    from alembic import command
+
+    database = open_database(sqlite_url(tmp_path / "old.sqlite3"))
+    config = alembic_config()
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001_initial")
+        connection.exec_driver_sql(
+            "INSERT INTO people (id_type, id_number, name, status, created_at, updated_at) "
+            "VALUES ('resident_id', '11010519491231002X', '张三', 'worker', '2026-01-01', '2026-01-01')"
+        )
+    database.close()
+    upgraded = open_database(database.url)
+    with upgraded.session() as session:
+        assert session.scalars(select(Person.name_pinyin)).one() == "zhangsan zs"
+    upgraded.close()
+
+
+def test_the_pinyin_key_follows_the_name(session: Session) -> None:
+    person = Person(id_number="11010519491231002X", name="张三")
+    session.add(person)
+    session.flush()
+    assert person.name_pinyin == "zhangsan zs"
+    person.name = "曾小贤"
+    session.flush()
+    assert "zxx" in person.name_pinyin
