@@ -13,6 +13,7 @@ from competition_app.domain.person_fields import (
     age_problem,
     check_document,
     clean_text,
+    document_mismatches,
     normalise_phone,
     parse_entry_status,
     parse_gender,
@@ -130,3 +131,13 @@ def test_names_are_found_by_pinyin_and_initials(name: str, found_by: list[str]) 
     for query in found_by:
         assert query in key
     assert "ls" not in name_search_key("张三")
+
+
+def test_typed_gender_and_birth_date_are_checked_against_the_number() -> None:
+    document = check_document(IdType.RESIDENT_ID, VALID)  # female, born 1949-12-31
+    assert document_mismatches(document, Gender.FEMALE, date(1949, 12, 31)) == []
+    assert document_mismatches(document, None, None) == []
+    assert document_mismatches(document, Gender.MALE, date(1950, 1, 1)) == [
+        ("性别", "与证件号码不符：号码显示为女"),
+        ("出生日期", "与证件号码不符：号码显示为1949-12-31"),
+    ]

@@ -27,6 +27,7 @@ __all__ = [
     "age_problem",
     "check_document",
     "clean_text",
+    "document_mismatches",
     "normalise_phone",
     "parse_choice",
     "parse_entry_status",
@@ -221,3 +222,19 @@ def parse_yes_no(raw: str, field: str) -> bool:
     if text in _NO:
         return False
     raise FieldError(_("{field}应填“是”或“否”，实际为“{value}”").format(field=field, value=clean_text(raw)))
+
+
+def document_mismatches(
+    document: CheckedDocument, gender: Gender | None, birth_date: date | None
+) -> list[tuple[str, str]]:
+    """What the typed gender and birth date contradict in the document's number, as (field, message).
+
+    Empty when they agree or were not typed (the number then supplies them)."""
+    problems: list[tuple[str, str]] = []
+    if gender is not None and document.gender is not None and gender is not document.gender:
+        problems.append((_("性别"), _("与证件号码不符：号码显示为{gender}").format(gender=document.gender.label)))
+    if birth_date is not None and document.birth_date is not None and birth_date != document.birth_date:
+        problems.append(
+            (_("出生日期"), _("与证件号码不符：号码显示为{day}").format(day=document.birth_date.isoformat()))
+        )
+    return problems
