@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from competition_app import __version__
+from competition_app.excel.cli import add_excel_commands
 from competition_app.exports.cli import add_export_commands
 from competition_app.i18n import _
 from competition_app.rules.cli import add_rules_command
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("where", help=_("显示将要打开的数据库"))
     # Commands that need no database register themselves and store their handler on the args.
     add_rules_command(commands)
+    add_excel_commands(commands)
     add_export_commands(commands)
     add_marking_scheme_command(commands)
     return parser
