@@ -137,5 +137,7 @@ def test_an_event_is_edited_while_registration_is_open_only(session: Session) ->
     set_registration_open(session, event_id, False, username="organiser")
     with pytest.raises(SpecError, match="已截止报名"):
         update_event(session, event_id, renamed)
-    actions = session.scalars(select(AuditRecord.action).where(AuditRecord.event_id == event_id)).all()
+    actions = session.scalars(
+        select(AuditRecord.action).where(AuditRecord.event_id == event_id).order_by(AuditRecord.id)
+    ).all()
     assert actions == ["event.create", "event.update", "event.registration_close"]

@@ -140,7 +140,9 @@ def test_register_creates_the_person_unit_and_entry_with_an_audit_trail(session:
     assert person.unit is not None and person.unit.name == "济宁重工有限公司"
     assert entry.unit_id == person.unit_id
     assert entry.skill_level_at_entry is SkillLevel.LEVEL_3
-    actions = session.scalars(select(AuditRecord.action).where(AuditRecord.person_id == person.id)).all()
+    actions = session.scalars(
+        select(AuditRecord.action).where(AuditRecord.person_id == person.id).order_by(AuditRecord.id)
+    ).all()
     assert actions == ["person.create", "entry.create"]
     assert audit.first_broken_link(session) is None
     context = registration_context(session, event_id)

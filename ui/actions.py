@@ -27,23 +27,42 @@ CONTEXT = "Actions"
 
 class MenuId(StrEnum):
     FILE = "file"
+    COMPETITION = "competition"
+    REGISTRATION = "registration"
     VIEW = "view"
     HELP = "help"
 
 
 MENUS: dict[MenuId, str] = {
     MenuId.FILE: QT_TRANSLATE_NOOP("Actions", "文件(&F)"),
+    MenuId.COMPETITION: QT_TRANSLATE_NOOP("Actions", "赛事(&C)"),
+    MenuId.REGISTRATION: QT_TRANSLATE_NOOP("Actions", "报名(&R)"),
     MenuId.VIEW: QT_TRANSLATE_NOOP("Actions", "视图(&V)"),
     MenuId.HELP: QT_TRANSLATE_NOOP("Actions", "帮助(&H)"),
 }
 
 
 class ActionId(StrEnum):
+    NEW_COMPETITION = "file.new_competition"
+    IMPORT_WORKBOOK = "file.import_workbook"
+    WRITE_TEMPLATE = "file.write_template"
     CREATE_DEMO = "file.create_demo"
     QUIT = "file.quit"
     REFRESH = "view.refresh"
     FIND_ENTRY = "view.find_entry"
+    SHOW_REGISTRATIONS = "view.registrations"
     ABOUT = "help.about"
+    ADD_EVENT = "competition.add_event"
+    EDIT_EVENT = "competition.edit_event"
+    JUDGES = "competition.judges"
+    ADD_PERSON = "registration.add_person"
+    TEAMS = "registration.teams"
+    EXPORT_ROSTER = "registration.export_roster"
+    SIGN_IN_SHEET = "registration.sign_in_sheet"
+    BIB_LIST = "registration.bib_list"
+    DRAW_STATIONS = "registration.draw_stations"
+    DRAW_CODES = "registration.draw_codes"
+    REVEAL_CODES = "registration.reveal_codes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +79,28 @@ class ActionSpec:
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec(
+        ActionId.NEW_COMPETITION,
+        QT_TRANSLATE_NOOP("Actions", "新建赛事(&N)…"),
+        MenuId.FILE,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "按层级预设新建一项赛事，并复制其规则"),
+    ),
+    ActionSpec(
+        ActionId.IMPORT_WORKBOOK,
+        QT_TRANSLATE_NOOP("Actions", "导入竞赛工作簿(&I)…"),
+        MenuId.FILE,
+        shortcut="Ctrl+I",
+        status_tip=QT_TRANSLATE_NOOP(
+            "Actions", "从 Excel 工作簿导入赛事、赛项、选手报名和裁判；先检查、预览，全部无误才写入"
+        ),
+        toolbar=True,
+    ),
+    ActionSpec(
+        ActionId.WRITE_TEMPLATE,
+        QT_TRANSLATE_NOOP("Actions", "导出工作簿模板(&T)…"),
+        MenuId.FILE,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "生成带填写说明、示例行和下拉选项的 Excel 报名模板"),
+    ),
     ActionSpec(
         ActionId.CREATE_DEMO,
         QT_TRANSLATE_NOOP("Actions", "创建演示数据(&D)…"),
@@ -90,6 +131,87 @@ ACTIONS: tuple[ActionSpec, ...] = (
         shortcut="Ctrl+F",
         status_tip=QT_TRANSLATE_NOOP("Actions", "在当前赛项的报名中按姓名、参赛编号或单位查找"),
         toolbar=True,
+    ),
+    ActionSpec(
+        ActionId.SHOW_REGISTRATIONS,
+        QT_TRANSLATE_NOOP("Actions", "选手与报名(&P)"),
+        MenuId.VIEW,
+        shortcut="Ctrl+Shift+F",
+        status_tip=QT_TRANSLATE_NOOP(
+            "Actions", "所有赛事的选手与报名：按姓名、拼音首字母、证件号、参赛编号、单位或地区查找和筛选"
+        ),
+        toolbar=True,
+    ),
+    ActionSpec(
+        ActionId.ADD_EVENT,
+        QT_TRANSLATE_NOOP("Actions", "新增赛项(&E)…"),
+        MenuId.COMPETITION,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "在当前赛事中新增赛项：职业、组别、评分项与权重"),
+    ),
+    ActionSpec(
+        ActionId.EDIT_EVENT,
+        QT_TRANSLATE_NOOP("Actions", "编辑赛项(&D)…"),
+        MenuId.COMPETITION,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "修改当前赛项（报名截止前）"),
+    ),
+    ActionSpec(
+        ActionId.JUDGES,
+        QT_TRANSLATE_NOOP("Actions", "裁判(&J)…"),
+        MenuId.COMPETITION,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "当前赛事的裁判、分工与回避提示"),
+        separator_before=True,
+    ),
+    ActionSpec(
+        ActionId.ADD_PERSON,
+        QT_TRANSLATE_NOOP("Actions", "新增选手(&A)…"),
+        MenuId.REGISTRATION,
+        shortcut="Ctrl+Shift+N",
+        status_tip=QT_TRANSLATE_NOOP("Actions", "为当前赛事的赛项报名一名选手"),
+        toolbar=True,
+    ),
+    ActionSpec(
+        ActionId.TEAMS,
+        QT_TRANSLATE_NOOP("Actions", "团队(&T)…"),
+        MenuId.REGISTRATION,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "当前团体赛项的团队与成员"),
+    ),
+    ActionSpec(
+        ActionId.EXPORT_ROSTER,
+        QT_TRANSLATE_NOOP("Actions", "导出报名名单(&L)…"),
+        MenuId.REGISTRATION,
+        separator_before=True,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "当前赛事（或所选赛项）的报名名单，Excel"),
+    ),
+    ActionSpec(
+        ActionId.SIGN_IN_SHEET,
+        QT_TRANSLATE_NOOP("Actions", "打印签到表(&S)…"),
+        MenuId.REGISTRATION,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "按赛项和组别生成签到表 PDF"),
+    ),
+    ActionSpec(
+        ActionId.BIB_LIST,
+        QT_TRANSLATE_NOOP("Actions", "参赛编号/工位号对照表(&B)…"),
+        MenuId.REGISTRATION,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "参赛编号与工位号对照表，Excel 或 PDF"),
+    ),
+    ActionSpec(
+        ActionId.DRAW_STATIONS,
+        QT_TRANSLATE_NOOP("Actions", "抽取工位号(&W)…"),
+        MenuId.REGISTRATION,
+        separator_before=True,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "为当前赛项抽取工位号；记录随机种子，重新抽签须填写原因"),
+    ),
+    ActionSpec(
+        ActionId.DRAW_CODES,
+        QT_TRANSLATE_NOOP("Actions", "抽取检录号(&C)…"),
+        MenuId.REGISTRATION,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "为匿名评分的赛项抽取检录号；解密前裁判看不到检录号对应的选手"),
+    ),
+    ActionSpec(
+        ActionId.REVEAL_CODES,
+        QT_TRANSLATE_NOOP("Actions", "解密检录号(&R)…"),
+        MenuId.REGISTRATION,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "评分结束后由裁判长解密，公开检录号与选手的对应关系"),
     ),
     ActionSpec(
         ActionId.ABOUT,
