@@ -141,3 +141,15 @@ def test_typed_gender_and_birth_date_are_checked_against_the_number() -> None:
         ("性别", "与证件号码不符：号码显示为女"),
         ("出生日期", "与证件号码不符：号码显示为1949-12-31"),
     ]
+
+
+def test_readings_agree_with_pypinyin_for_single_characters() -> None:
+    """The character table is loaded without the pypinyin package (for speed): same readings."""
+    from pypinyin import Style, lazy_pinyin
+
+    from competition_app.domain.pinyin import _reading
+
+    for code_point in range(0x4E00, 0x9FA6, 7):
+        char = chr(code_point)
+        assert _reading(char) == lazy_pinyin(char, style=Style.NORMAL, errors="default")[0].lower(), char
+    assert name_search_key("吕绿") == "lvlv ll"
