@@ -23,7 +23,6 @@ by the import are recorded by the competitions service itself, as when they are 
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -78,6 +77,7 @@ from competition_app.services.competitions import (
     update_event,
 )
 from competition_app.tasks import NO_PROGRESS, Progress
+from competition_app.text import display_width
 from db.base import Base
 from db.models import Competition, Entry, Event, EventGroup, Judge, JudgeAssignment, Person, Team, Unit
 from db.types import utcnow
@@ -110,10 +110,6 @@ def _sort_key(problem: ImportProblem) -> tuple[int, str, int, int, str]:
     for char in letters:
         column = column * 26 + ord(char) - 64
     return (order, problem.sheet, problem.row, column, problem.message)
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,10 +145,10 @@ class ImportReport:
         rows += [
             (item.sheet or "—", str(item.row) if item.row else "—", item.column or "—", item.message) for item in items
         ]
-        widths = [max(_display_width(row[index]) for row in rows) for index in range(3)]
+        widths = [max(display_width(row[index]) for row in rows) for index in range(3)]
         lines = []
         for row in rows:
-            cells = [cell + " " * (widths[index] - _display_width(cell)) for index, cell in enumerate(row[:3])]
+            cells = [cell + " " * (widths[index] - display_width(cell)) for index, cell in enumerate(row[:3])]
             lines.append("  ".join([*cells, row[3]]))
         return "\n".join(lines)
 

@@ -11,7 +11,6 @@ Anonymous codes (检录号) appear in none of these: they are printed only on th
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +21,8 @@ from sqlalchemy.orm import Session
 from competition_app.domain.enums import EntryStatus, Gender, IdType, PersonStatus, SkillLevel
 from competition_app.i18n import _
 from competition_app.pdf.tables import Column, TableDocument, render_tables_pdf
+from competition_app.services import competitions
+from competition_app.text import display_width
 from db.models import Competition, Entry, Event, EventGroup, Person, Team, Unit
 
 NOT_TAKING_PART = (EntryStatus.WITHDRAWN, EntryStatus.DISQUALIFIED)
@@ -63,16 +64,11 @@ class RegistrationRow:
 
 
 def find_competition(session: Session, key: str) -> int:
-    """The id of the competition named ``key`` (or with id ``key``); Chinese error if none."""
-    key = key.strip()
-    competition_id = session.scalar(select(Competition.id).where(Competition.name == key))
-    if competition_id is None and key.isdigit():
-        competition_id = session.scalar(select(Competition.id).where(Competition.id == int(key)))
-    if competition_id is None:
-        names = session.scalars(select(Competition.name).order_by(Competition.id)).all()
-        known = "、".join(names) if names else _("（数据库中还没有赛事）")
-        raise ExportError(_("没有名为 “{key}” 的赛事；现有赛事：{known}").format(key=key, known=known))
-    return competition_id
+    """The id of the competition named ``key`` (or with id ``key``); ``ExportError`` if none."""
+    try:
+        return competitions.find_competition(session, key)
+    except LookupError as error:
+        raise ExportError(str(error)) from None
 
 
 def find_event(session: Session, competition_id: int, key: str) -> int:
@@ -156,10 +152,6 @@ def _event(session: Session, event_id: int) -> Event:
 # --- xlsx -----------------------------------------------------------------------------------
 
 
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
 @dataclass(frozen=True, slots=True)
 class _XlsxColumn:
     header: str
@@ -194,7 +186,7 @@ def _xlsx(sheet_name: str, columns: Sequence[_XlsxColumn], rows: Sequence[Sequen
                 sheet.write_string(row_index, column, str(value), text_format)
     for column, spec in enumerate(columns):
         cells = [spec.header, *(_cell_text(row[column]) for row in rows)]
-        sheet.set_column(column, column, min(max(_display_width(text) for text in cells) + 2, 60))
+        sheet.set_column(column, column, min(max(display_width(text) for text in cells) + 2, 60))
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
     workbook.close()

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 from competition_app.domain.enums import EventKind, PersonStatus, tier_label
+from competition_app.domain.person_fields import age_on
 from competition_app.i18n import _
 from competition_app.rules.awards import (
     Reach,
@@ -65,11 +65,6 @@ class TitleCutoffs:
 
     unresolved: tuple[TieFlag, ...] = ()
     held_back: dict[int, dict[str, str]] = field(default_factory=dict)
-
-
-def age_on(birth_date: date, day: date) -> int:
-    """Age in full years on ``day`` (someone born on 29 February turns a year older on 1 March)."""
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def effective_top(rule: TitleRule, event: EventInput) -> int | None:

@@ -118,16 +118,20 @@ class EventSpec:
 
 
 def find_competition(session: Session, name_or_id: str) -> int:
-    """The id of the competition named ``name_or_id`` (or with that id); Chinese LookupError if none."""
-    text = name_or_id.strip()
-    if text.isdigit() and session.get(Competition, int(text)) is not None:
-        return int(text)
-    found = session.scalar(select(Competition.id).where(Competition.name == text))
-    if found is None:
-        found = session.scalar(select(Competition.id).where(Competition.short_name == text))
-    if found is None:
-        raise LookupError(_("没有名为“{name}”的赛事").format(name=text))
-    return found
+    """The id of the competition named ``name_or_id`` (full or short name), or with that id.
+
+    Raises ``LookupError`` whose Chinese message lists the competitions there are.
+    """
+    key = name_or_id.strip()
+    for column in (Competition.name, Competition.short_name):
+        found = session.scalar(select(Competition.id).where(column == key).order_by(Competition.id).limit(1))
+        if found is not None:
+            return found
+    if key.isdigit() and session.get(Competition, int(key)) is not None:
+        return int(key)
+    names = session.scalars(select(Competition.name).order_by(Competition.id)).all()
+    known = "、".join(names) if names else _("（数据库中还没有赛事）")
+    raise LookupError(_("没有名为 “{key}” 的赛事；现有赛事：{known}").format(key=key, known=known))
 
 
 def _competition_problems(session: Session, spec: CompetitionSpec) -> list[tuple[str, str]]:

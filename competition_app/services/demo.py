@@ -49,6 +49,7 @@ from competition_app.domain.enums import (
     SkillLevel,
     TierClass,
 )
+from competition_app.domain.person_fields import age_on
 from competition_app.i18n import _
 from competition_app.rules.model import ComponentRule
 from competition_app.rules.presets import load_preset
@@ -715,10 +716,6 @@ def _birth_date(rng: random.Random, age: int, on: date) -> date:
     return earliest + timedelta(days=rng.randrange((latest - earliest).days + 1))
 
 
-def _age_on(birth: date, on: date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
 @dataclass(slots=True)
 class _BuiltEvent:
     spec: _EventSpec
@@ -929,7 +926,7 @@ class _DemoBuilder:
             for person in self.fields[key]
             if person.status is PersonStatus.WORKER
             and person.birth_date is not None
-            and _age_on(person.birth_date, _JINING.start) >= 30
+            and age_on(person.birth_date, _JINING.start) >= 30
         ]
         for person in jining_workers[:2]:
             person.skill_level = SkillLevel.LEVEL_2
