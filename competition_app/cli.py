@@ -34,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
             "默认读取环境变量 COMPETITION_APP_DB，否则使用用户数据目录中的 SQLite 文件"
         ),
     )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help=_("以该用户登录（数据库设置了账户后必需；密码取自环境变量 COMPETITION_APP_PASSWORD 或在终端输入）"),
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = commands.add_parser("demo", help=_("创建演示数据（济宁“运河之星”、四川工匠杯、世赛选拔赛）"))
     demo.add_argument("--seed", type=int, default=2026, help=_("随机种子，相同种子生成相同数据"))

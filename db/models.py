@@ -465,6 +465,7 @@ class Score(Base):
     component_id: Mapped[int] = mapped_column(ForeignKey("components.id", ondelete="CASCADE"), index=True)
     judge_id: Mapped[int | None] = mapped_column(ForeignKey("judges.id", ondelete="RESTRICT"))
     aspect_id: Mapped[int | None] = mapped_column(ForeignKey("marking_aspects.id", ondelete="CASCADE"))
+    seat: Mapped[int] = mapped_column(default=1, comment="panel seat 1..n (the judge column of the sheet)")
     pass_no: Mapped[int] = mapped_column(default=1)
     value: Mapped[Decimal] = mapped_column(Mark)
     state: Mapped[ScoreState] = mapped_column(default=ScoreState.ENTERED)
@@ -480,13 +481,16 @@ class Score(Base):
         CheckConstraint("(entry_id IS NULL) <> (team_id IS NULL)", name="entry_or_team"),
         CheckConstraint("pass_no IN (1, 2)", name="pass_one_or_two"),
         CheckConstraint("CAST(value AS REAL) >= 0", name="value_not_negative"),
+        CheckConstraint("seat >= 1", name="seat_positive"),
+        # One cell of the score sheet: who (entry or team) × what (component, aspect) × which
+        # seat of the panel × which keying. The judge who sat in the seat is recorded, not keyed.
         Index(
             "uq_scores_cell",
             func.coalesce(entry_id, 0),
             func.coalesce(team_id, 0),
             "component_id",
-            func.coalesce(judge_id, 0),
             func.coalesce(aspect_id, 0),
+            "seat",
             "pass_no",
             unique=True,
         ),
@@ -675,8 +679,8 @@ class AuditRecord(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    user_id: Mapped[int | None]
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(index=True)
     username: Mapped[str | None] = mapped_column(String(60))
     action: Mapped[str] = mapped_column(String(60))
     entity_type: Mapped[str] = mapped_column(String(60))

@@ -90,6 +90,8 @@ class Database:
         self.engine = engine
         self.url = engine.url.render_as_string(hide_password=False)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.info: dict[str, Any] = {}
+        """Copied into every session's ``info``: the logged-in actor travels this way."""
 
     @property
     def description(self) -> str:
@@ -100,12 +102,12 @@ class Database:
         return self.engine.dialect.name
 
     def session(self) -> Session:
-        return self._sessions()
+        return self._sessions(info=dict(self.info))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in a transaction: committed on success, rolled back on any exception."""
-        with self._sessions.begin() as session:
+        with self.session() as session, session.begin():
             yield session
 
     def close(self) -> None:

@@ -29,6 +29,7 @@ class MenuId(StrEnum):
     FILE = "file"
     COMPETITION = "competition"
     REGISTRATION = "registration"
+    SCORES = "scores"
     VIEW = "view"
     HELP = "help"
 
@@ -37,6 +38,7 @@ MENUS: dict[MenuId, str] = {
     MenuId.FILE: QT_TRANSLATE_NOOP("Actions", "文件(&F)"),
     MenuId.COMPETITION: QT_TRANSLATE_NOOP("Actions", "赛事(&C)"),
     MenuId.REGISTRATION: QT_TRANSLATE_NOOP("Actions", "报名(&R)"),
+    MenuId.SCORES: QT_TRANSLATE_NOOP("Actions", "评分(&S)"),
     MenuId.VIEW: QT_TRANSLATE_NOOP("Actions", "视图(&V)"),
     MenuId.HELP: QT_TRANSLATE_NOOP("Actions", "帮助(&H)"),
 }
@@ -63,6 +65,14 @@ class ActionId(StrEnum):
     DRAW_STATIONS = "registration.draw_stations"
     DRAW_CODES = "registration.draw_codes"
     REVEAL_CODES = "registration.reveal_codes"
+    ENTER_SCORES = "scores.enter"
+    IMPORT_SCORES = "scores.import"
+    SCORES_TEMPLATE = "scores.template"
+    PRINT_SCORE_SHEET = "scores.print_sheet"
+    AUDIT_LOG = "scores.audit_log"
+    USERS = "file.users"
+    SWITCH_USER = "file.switch_user"
+    CHANGE_PASSWORD = "file.change_password"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +116,25 @@ ACTIONS: tuple[ActionSpec, ...] = (
         QT_TRANSLATE_NOOP("Actions", "创建演示数据(&D)…"),
         MenuId.FILE,
         status_tip=QT_TRANSLATE_NOOP("Actions", "在当前数据库中创建三项演示赛事，含选手、裁判和部分成绩"),
+    ),
+    ActionSpec(
+        ActionId.USERS,
+        QT_TRANSLATE_NOOP("Actions", "用户与权限(&U)…"),
+        MenuId.FILE,
+        separator_before=True,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "管理员新建账户，按赛项分配裁判长、裁判员、录分员等角色"),
+    ),
+    ActionSpec(
+        ActionId.CHANGE_PASSWORD,
+        QT_TRANSLATE_NOOP("Actions", "修改密码(&P)…"),
+        MenuId.FILE,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "修改当前登录用户的密码"),
+    ),
+    ActionSpec(
+        ActionId.SWITCH_USER,
+        QT_TRANSLATE_NOOP("Actions", "切换用户(&L)…"),
+        MenuId.FILE,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "退出当前用户，换另一人登录（如第二遍录入）"),
     ),
     ActionSpec(
         ActionId.QUIT,
@@ -212,6 +241,40 @@ ACTIONS: tuple[ActionSpec, ...] = (
         QT_TRANSLATE_NOOP("Actions", "解密检录号(&R)…"),
         MenuId.REGISTRATION,
         status_tip=QT_TRANSLATE_NOOP("Actions", "评分结束后由裁判长解密，公开检录号与选手的对应关系"),
+    ),
+    ActionSpec(
+        ActionId.ENTER_SCORES,
+        QT_TRANSLATE_NOOP("Actions", "录入成绩(&E)…"),
+        MenuId.SCORES,
+        shortcut="Ctrl+E",
+        status_tip=QT_TRANSLATE_NOOP("Actions", "打开当前赛项的评分表：键盘录入，每个成绩即时保存并记入审计日志"),
+        toolbar=True,
+    ),
+    ActionSpec(
+        ActionId.IMPORT_SCORES,
+        QT_TRANSLATE_NOOP("Actions", "导入纸质成绩表(&I)…"),
+        MenuId.SCORES,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "从 Excel 成绩表导入一遍成绩；先检查全部数据，有任何问题则不写入"),
+    ),
+    ActionSpec(
+        ActionId.SCORES_TEMPLATE,
+        QT_TRANSLATE_NOOP("Actions", "导出成绩录入表(&T)…"),
+        MenuId.SCORES,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "为当前赛项生成已列好选手编号的 Excel 成绩表，供纸质评分后录入"),
+    ),
+    ActionSpec(
+        ActionId.PRINT_SCORE_SHEET,
+        QT_TRANSLATE_NOOP("Actions", "打印裁判评分表(&P)…"),
+        MenuId.SCORES,
+        separator_before=True,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "生成带签字栏和数据指纹的裁判评分表 PDF"),
+    ),
+    ActionSpec(
+        ActionId.AUDIT_LOG,
+        QT_TRANSLATE_NOOP("Actions", "审计日志(&A)…"),
+        MenuId.SCORES,
+        separator_before=True,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "按赛项、人员、用户和时间查看所有改动，并校验审计链是否完整"),
     ),
     ActionSpec(
         ActionId.ABOUT,

@@ -175,3 +175,30 @@ for _action, _name in (
     (ActionId.REVEAL_CODES, "reveal_codes"),
 ):
     handles(_action)(_io(_name))
+
+
+# --- accounts, score entry, paper scores, audit: each feature module owns its handlers -------
+
+
+def _lazy(module: str, name: str) -> Callable[[MainWindow], None]:
+    """A handler that imports ``ui.<module>`` on first use and calls its ``name(window)``."""
+
+    def handler(window: MainWindow) -> None:
+        import importlib
+
+        getattr(importlib.import_module(f"ui.{module}"), name)(window)
+
+    return handler
+
+
+for _action, _module, _name in (
+    (ActionId.USERS, "accounts", "manage_users"),
+    (ActionId.CHANGE_PASSWORD, "accounts", "change_password"),
+    (ActionId.SWITCH_USER, "accounts", "switch_user"),
+    (ActionId.ENTER_SCORES, "score_entry", "open_score_entry"),
+    (ActionId.PRINT_SCORE_SHEET, "score_entry", "print_score_sheet"),
+    (ActionId.IMPORT_SCORES, "score_import", "import_scores"),
+    (ActionId.SCORES_TEMPLATE, "score_import", "export_scores_template"),
+    (ActionId.AUDIT_LOG, "audit_viewer", "show_audit_log"),
+):
+    handles(_action)(_lazy(_module, _name))

@@ -59,7 +59,14 @@ def append(
     user_id: int | None = None,
     username: str | None = None,
 ) -> AuditRecord:
-    """Append one record to the chain, in the caller's transaction."""
+    """Append one record to the chain, in the caller's transaction.
+
+    Who acted defaults to the session's actor (``session.info["actor"]``, see services.auth).
+    """
+    if user_id is None and username is None:
+        actor = session.info.get("actor")
+        if actor is not None:
+            user_id, username = actor.user_id, actor.username
     if session.get_bind().dialect.name == "postgresql":
         # Serialise appends across clients so two writers never chain onto the same record.
         session.execute(text("SELECT pg_advisory_xact_lock(7403)"))

@@ -1219,6 +1219,7 @@ class _EventMarker:
         *,
         judge: Judge | None = None,
         aspect: MarkingAspect | None = None,
+        seat: int = 1,
     ) -> ScoreRow:
         start = self.built.spec.start
         entered = _at(start, 14 + self.rng.randrange(4), self.rng.randrange(60))
@@ -1228,6 +1229,7 @@ class _EventMarker:
             "component_id": component.id,
             "judge_id": None if judge is None else judge.id,
             "aspect_id": None if aspect is None else aspect.id,
+            "seat": seat,
             "pass_no": 1,
             "value": value,
             "state": _SCORE_STATE[state],
@@ -1274,8 +1276,8 @@ class _EventMarker:
                 values[-1] = max(min(values[:-1]) - 16, Decimal(0))
                 outlier_planted = True
             rows.extend(
-                self._row(entry, component, value, state, judge=judge)
-                for judge, value in zip(judges, values, strict=True)
+                self._row(entry, component, value, state, judge=judge, seat=seat)
+                for seat, (judge, value) in enumerate(zip(judges, values, strict=True), start=1)
             )
         return rows
 
@@ -1313,8 +1315,10 @@ class _EventMarker:
                     # Two points apart: the judges must discuss and mark again.
                     scores, spread_planted = [0, 1, 2], True
                 rows.extend(
-                    self._row(entry, component, Decimal(score), SheetState.ENTERING, judge=judge, aspect=aspect)
-                    for judge, score in zip(judges, scores, strict=True)
+                    self._row(
+                        entry, component, Decimal(score), SheetState.ENTERING, judge=judge, aspect=aspect, seat=seat
+                    )
+                    for seat, (judge, score) in enumerate(zip(judges, scores, strict=True), start=1)
                 )
         return rows
 
