@@ -26,7 +26,7 @@ PATTERN_MIN_ROWS = 5
 PATTERN_SPREADS = Decimal(3)
 """An entry stands out when it is this many robust spreads from the judge's usual offset."""
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．：", "0123456789.:")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．：－", "0123456789.:-")
 
 
 class MarkError(ValueError):
@@ -38,7 +38,7 @@ def _number(text: str) -> Decimal:
     if not cleaned:
         raise MarkError(_("请输入分数"))
     if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", cleaned):
-        if re.fullmatch(r"-\s*\d+(\.\d*)?", cleaned):
+        if re.fullmatch(r"-\s*(\d+(\.\d*)?|\.\d+)", cleaned):
             raise MarkError(_("分数不能为负数：{text}").format(text=text.strip()))
         raise MarkError(_("“{text}”不是数字").format(text=text.strip()))
     try:
@@ -91,6 +91,8 @@ def parse_duration(text: str) -> Decimal:
         hours, minutes, seconds = match.groups()
         if Decimal(seconds) >= 60:
             raise MarkError(_("用时“{text}”的秒数应小于 60").format(text=text.strip()))
+        if hours is not None and int(minutes) >= 60:
+            raise MarkError(_("用时“{text}”的分钟数应小于 60（时:分:秒）").format(text=text.strip()))
         total = Decimal(int(hours or 0) * 3600 + int(minutes) * 60) + Decimal(seconds)
         return total
     try:
@@ -100,7 +102,7 @@ def parse_duration(text: str) -> Decimal:
 
 
 def format_duration(seconds: Decimal) -> str:
-    """Seconds as 分:秒 (85:30), with hours when there are any (1:25:30)."""
+    """Seconds as 分:秒 (45:30), with hours when there are any (5130 s → 1:25:30)."""
     whole = int(seconds)
     fraction = seconds - whole
     hours, rest = divmod(whole, 3600)
@@ -198,9 +200,9 @@ def pattern_outliers(
     residuals = {key: [offsets[key][seat] - usual[seat] for seat in range(width)] for key in offsets}
     every = [abs(value) for values in residuals.values() for value in values]
     robust = Decimal(statistics.median(every)) * Decimal("1.4826")
+    # With no spread at all (a panel that agrees exactly) any departure stands out, unless a
+    # minimum gap says how much is worth a look.
     limit = max(robust * spreads, minimum_gap)
-    if limit <= 0:
-        return {}
     flags: dict[object, Flag] = {}
     for key, values in residuals.items():
         worst = max(range(width), key=lambda seat: abs(values[seat]))

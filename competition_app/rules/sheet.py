@@ -71,6 +71,9 @@ class Row:
     """Only when marking is not anonymous (or the codes have been revealed)."""
     person_id: int | None = None
     practical_seconds: Decimal | None = None
+    paper_code: str | None = None
+    """The code printed on the paper sheet (检录号 for anonymous marking, even after 解密; else
+    the bib): what the fingerprint names the row by, so revealing codes does not change it."""
 
     @property
     def markable(self) -> bool:

@@ -17,18 +17,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, false, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from competition_app.domain.enums import EntryStatus, PanelMethod, Role, ScoreState, SheetState
 from competition_app.domain.marks import MarkError, format_duration, parse_duration, plain
-from competition_app.domain.permissions import Permission
+from competition_app.domain.permissions import Permission, Place
 from competition_app.i18n import _
 from competition_app.rules.sheet import Cell, Column, Row, Sheet
 from competition_app.services import audit
-from competition_app.services.auth import Actor, PermissionDenied, require
+from competition_app.services.auth import Actor, PermissionDenied, current_actor, require
 from db.models import (
     Component,
     Entry,
@@ -77,13 +77,19 @@ class CellRef:
 # --- loading ------------------------------------------------------------------------------
 
 
-def ensure_sheet(session: Session, event_id: int, component_id: int) -> ScoreSheet:
+def ensure_sheet(session: Session, event_id: int, component_id: int, *, lock: str | None = None) -> ScoreSheet:
     """The component's ``score_sheets`` row, created (录入中) on first use.
 
     A new sheet takes the event's verification method from its other sheets (double entry if
-    none has been chosen yet).
+    none has been chosen yet). ``lock`` ("share" or "update") locks the row on PostgreSQL for
+    the rest of the transaction and re-reads it: keying takes a share lock and a state change
+    an update lock, so a cell cannot be written while its sheet is being locked (SQLite
+    serialises writers anyway).
     """
-    sheet = session.scalar(select(ScoreSheet).where(ScoreSheet.component_id == component_id))
+    query = select(ScoreSheet).where(ScoreSheet.component_id == component_id)
+    if lock is not None:
+        query = query.with_for_update(read=lock == "share").execution_options(populate_existing=True)
+    sheet = session.scalar(query)
     if sheet is not None:
         return sheet
     sibling = session.scalar(select(ScoreSheet.double_entry).where(ScoreSheet.event_id == event_id).limit(1))
@@ -92,7 +98,7 @@ def ensure_sheet(session: Session, event_id: int, component_id: int) -> ScoreShe
         with session.begin_nested():
             session.add(sheet)
     except IntegrityError:  # another client created it a moment ago
-        existing = session.scalar(select(ScoreSheet).where(ScoreSheet.component_id == component_id))
+        existing = session.scalar(query)
         assert existing is not None
         return existing
     return sheet
@@ -160,7 +166,9 @@ def sheet_rows(session: Session, event: Event, component: Component) -> tuple[Ro
             .where(Team.event_id == event.id)
         ):
             code = (team.anon_code if hidden else team.bib) or ("—" if hidden else team.name)
-            rows.append(Row(None, team.id, code, group, EntryStatus.REGISTERED, None if hidden else team.name))
+            paper = (team.anon_code if event.anonymous_marking else team.bib) or f"#T{team.id}"
+            rows.append(Row(None, team.id, code, group, EntryStatus.REGISTERED, None if hidden else team.name,
+                            paper_code=paper))  # fmt: skip
     else:
         for entry, group, name in session.execute(
             select(Entry, EventGroup.name, Person.name)
@@ -169,9 +177,10 @@ def sheet_rows(session: Session, event: Event, component: Component) -> tuple[Ro
             .where(Entry.event_id == event.id)
         ):
             code = (entry.anon_code if hidden else entry.bib) or "—"
+            paper = (entry.anon_code if event.anonymous_marking else entry.bib) or f"#{entry.id}"
             rows.append(
                 Row(entry.id, None, code, group, entry.status, None if hidden else name,
-                    None if hidden else entry.person_id, entry.practical_seconds)
+                    None if hidden else entry.person_id, entry.practical_seconds, paper)
             )  # fmt: skip
     return tuple(sorted(rows, key=lambda row: (row.code == "—", _natural(row.code), row.entry_id or row.team_id or 0)))
 
@@ -253,32 +262,54 @@ class CellTarget:
     column: Column
     person_id: int | None
     code: str
+    """The row as the marker sees it (检录号 while marking is anonymous, else the bib)."""
 
 
-def cell_target(session: Session, ref: CellRef) -> CellTarget:
-    component = session.get(Component, ref.component_id)
-    if component is None:
-        raise ScoreError(_("评分项不存在：{id}").format(id=ref.component_id))
-    event = component.event
+def _require_at(session: Session, permission: Permission, event: Event) -> Actor:
+    """``require`` for an event already loaded (no query on the path that is allowed)."""
+    actor = current_actor(session)
+    if actor.can(permission, Place(event.competition_id, event.id)):
+        return actor
+    return require(session, permission, event_id=event.id)  # raises, naming who, what and where
+
+
+def _target(session: Session, ref: CellRef, permission: Permission | None) -> tuple[Actor | None, CellTarget]:
+    """The cell's component, event and row in one query, the permission, then the column."""
     if (ref.entry_id is None) == (ref.team_id is None):
         raise ScoreError(_("成绩必须属于一名选手或一个团队"))
+    found = session.execute(
+        select(Component, Event, Entry, Team)
+        .join(Event, Event.id == Component.event_id)
+        .outerjoin(Entry, Entry.id == ref.entry_id if ref.entry_id is not None else false())
+        .outerjoin(Team, Team.id == ref.team_id if ref.team_id is not None else false())
+        .where(Component.id == ref.component_id)
+    ).one_or_none()
+    if found is None:
+        raise ScoreError(_("评分项不存在：{id}").format(id=ref.component_id))
+    component, event, entry, team = found
+    actor = _require_at(session, permission, event) if permission is not None else None
     hidden = event.anonymous_marking and event.anon_revealed_at is None
     person_id: int | None = None
     if ref.entry_id is not None:
-        entry = session.get(Entry, ref.entry_id)
         if entry is None or entry.event_id != event.id:
             raise ScoreError(_("选手不在本赛项：{id}").format(id=ref.entry_id))
+        code = (entry.anon_code if hidden else entry.bib) or f"#{entry.id}"
         if entry.status is EntryStatus.WITHDRAWN:
-            raise ScoreError(_("{code} 已退赛，不能录入成绩").format(code=entry.bib or entry.anon_code or entry.id))
+            raise ScoreError(_("{code} 已退赛，不能录入成绩").format(code=code))
         person_id = entry.person_id
-        code = (entry.anon_code if hidden else entry.bib) or str(entry.id)
     else:
-        team = session.get(Team, ref.team_id)
         if team is None or team.event_id != event.id:
             raise ScoreError(_("团队不在本赛项：{id}").format(id=ref.team_id))
-        code = (team.anon_code if hidden else team.bib) or team.name
+        code = (team.anon_code if hidden else team.bib) or (f"#T{team.id}" if hidden else team.name)
+    if ref.pass_no not in (1, 2):
+        raise ScoreError(_("录入遍数只能是 1 或 2：{pass_no}").format(pass_no=ref.pass_no))
     column = _column(session, component, ref)
-    return CellTarget(event, component, column, person_id, code)
+    return actor, CellTarget(event, component, column, person_id, code)
+
+
+def cell_target(session: Session, ref: CellRef) -> CellTarget:
+    """What ``ref`` points at (no permission check): raises ``ScoreError`` if it is no cell."""
+    return _target(session, ref, None)[1]
 
 
 def _column(session: Session, component: Component, ref: CellRef) -> Column:
@@ -299,7 +330,8 @@ def describe_cell(target: CellTarget, ref: CellRef) -> str:
 
 
 def check_open(session: Session, target: CellTarget) -> ScoreSheet:
-    sheet = ensure_sheet(session, target.event.id, target.component.id)
+    """The cell's sheet, share-locked for this transaction; ``SheetClosed`` unless 录入中."""
+    sheet = ensure_sheet(session, target.event.id, target.component.id, lock="share")
     if sheet.state is not SheetState.ENTERING:
         raise SheetClosed(
             _("“{component}”评分表{state}，不能修改；如需更正，请裁判长解锁并说明原因").format(
@@ -310,42 +342,76 @@ def check_open(session: Session, target: CellTarget) -> ScoreSheet:
 
 
 def _check_seat(session: Session, actor: Actor, target: CellTarget, ref: CellRef) -> None:
-    """A 裁判员 linked to a judge keys only the seats they sit in (clerks key from paper)."""
+    """A 裁判员 linked to a judge keys only the seats they sit in (clerks key from paper).
+
+    A 裁判员 account not linked to any judge of the competition keys like a clerk. A linked
+    judge keys their own seat's column; on a WorldSkills sheet also the measurement aspects
+    (seat 1 columns that belong to no judge) once they sit on the panel at all.
+    """
     if actor.user_id is None:
         return
     roles = {grant.role for grant in actor.grants if grant.covers(target.event.competition_id, target.event.id)}
     if Role.JUDGE not in roles or roles & {Role.ADMIN, Role.CHIEF_JUDGE, Role.CLERK}:
         return
-    seats = set(
-        session.scalars(
-            select(JudgeAssignment.seat)
-            .join(Judge, Judge.id == JudgeAssignment.judge_id)
-            .where(Judge.user_id == actor.user_id, JudgeAssignment.component_id == target.component.id)
+    linked = session.execute(
+        select(Judge.id, JudgeAssignment.seat)
+        .outerjoin(
+            JudgeAssignment,
+            and_(JudgeAssignment.judge_id == Judge.id, JudgeAssignment.component_id == target.component.id),
         )
-    )
-    if seats and ref.seat not in seats:
+        .where(Judge.user_id == actor.user_id, Judge.competition_id == target.event.competition_id)
+    ).all()
+    if not linked:
+        return
+    seats = {seat for _judge, seat in linked if seat is not None}
+    if not seats:
+        raise PermissionDenied(
+            _("{who}没有“{component}”的裁判席位，不能录入该评分项").format(
+                who=actor.describe, component=target.component.name
+            )
+        )
+    measurement = target.component.panel_method is PanelMethod.WORLDSKILLS and not target.column.judgement
+    if not measurement and ref.seat not in seats:
         raise PermissionDenied(
             _("{who}只能录入自己席位（{seats}号）的评分").format(
-                who=actor.describe, seats="、".join(str(seat) for seat in sorted(s for s in seats if s))
+                who=actor.describe, seats="、".join(str(seat) for seat in sorted(seats))
             )
         )
 
 
-def find_score(session: Session, ref: CellRef, pass_no: int | None = None) -> Score | None:
-    return session.scalar(
-        select(Score).where(
-            Score.component_id == ref.component_id,
-            Score.entry_id.is_(None) if ref.entry_id is None else Score.entry_id == ref.entry_id,
-            Score.team_id.is_(None) if ref.team_id is None else Score.team_id == ref.team_id,
-            Score.aspect_id.is_(None) if ref.aspect_id is None else Score.aspect_id == ref.aspect_id,
-            Score.seat == ref.seat,
-            Score.pass_no == (ref.pass_no if pass_no is None else pass_no),
-        )
+def _cell_filter(ref: CellRef) -> tuple[Any, ...]:
+    return (
+        Score.component_id == ref.component_id,
+        Score.entry_id.is_(None) if ref.entry_id is None else Score.entry_id == ref.entry_id,
+        Score.team_id.is_(None) if ref.team_id is None else Score.team_id == ref.team_id,
+        Score.aspect_id.is_(None) if ref.aspect_id is None else Score.aspect_id == ref.aspect_id,
+        Score.seat == ref.seat,
     )
 
 
+def find_score(session: Session, ref: CellRef, pass_no: int | None = None) -> Score | None:
+    """The stored mark of the cell in ``pass_no`` (default: the ref's pass), or None."""
+    return session.scalar(select(Score).where(*_cell_filter(ref), Score.pass_no == (pass_no or ref.pass_no)))
+
+
+def _both_passes(session: Session, ref: CellRef) -> dict[int, Score]:
+    """The cell's marks of pass 1 and 2 (one query)."""
+    return {score.pass_no: score for score in session.scalars(select(Score).where(*_cell_filter(ref)))}
+
+
+def _name_of(session: Session, actor: Actor, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    if user_id == actor.user_id:
+        return actor.display_name
+    return session.scalar(select(User.display_name).where(User.id == user_id))
+
+
 def _conflict(session: Session, ref: CellRef, target: CellTarget) -> ScoreConflict:
-    current = find_score(session, ref)
+    """What is in the cell now (re-read from the database), as a ``ScoreConflict``."""
+    current = session.scalar(
+        select(Score).where(*_cell_filter(ref), Score.pass_no == ref.pass_no).execution_options(populate_existing=True)
+    )
     if current is None:
         message = _("{cell}：该成绩已被他人删除，请重新查看后再录入").format(cell=describe_cell(target, ref))
         return ScoreConflict(message, None)
@@ -356,33 +422,37 @@ def _conflict(session: Session, ref: CellRef, target: CellTarget) -> ScoreConfli
     return ScoreConflict(message, _cell(current, who))
 
 
+def _check_hands(actor: Actor, target: CellTarget, ref: CellRef, sheet: ScoreSheet, other: Score | None) -> None:
+    """Double entry: the two passes of a cell are keyed by two different people."""
+    if ref.pass_no == 2 and not sheet.double_entry:
+        raise ScoreError(_("“{name}”采用单人录入＋回读核对，没有第二遍录入").format(name=target.component.name))
+    if not sheet.double_entry or other is None or actor.user_id is None or other.entered_by_id != actor.user_id:
+        return
+    if ref.pass_no == 2:
+        message = _("{cell}：第一遍是您录入的，第二遍必须由另一人录入")
+    else:
+        message = _("{cell}：第二遍是您录入的，第一遍必须由另一人录入")
+    raise PermissionDenied(message.format(cell=describe_cell(target, ref)))
+
+
 def enter_score(session: Session, ref: CellRef, text: str, *, expected_version: int | None) -> Cell:
     """Validate ``text`` for the cell and store it with its audit record (the caller commits).
 
     ``expected_version`` is the version of the cell as the user saw it (None: it was empty).
+    Keying the value the cell already holds changes nothing and returns the cell as stored.
     Raises ``MarkError`` for an impossible value, ``SheetClosed``, ``PermissionDenied``,
     ``ScoreConflict`` when the cell changed meanwhile, ``ScoreError`` for anything else.
     """
-    actor = require(session, Permission.ENTER_SCORES, event_id=_event_of(session, ref.component_id))
-    target = cell_target(session, ref)
+    actor, target = _target(session, ref, Permission.ENTER_SCORES)
+    assert actor is not None
     value = target.column.parse(text)
     sheet = check_open(session, target)
     _check_seat(session, actor, target, ref)
-    if ref.pass_no == 2:
-        if not sheet.double_entry:
-            raise ScoreError(_("“{name}”采用单人录入＋回读核对，没有第二遍录入").format(name=target.component.name))
-        first = find_score(session, ref, 1)
-        if first is not None and first.entered_by_id == actor.user_id and actor.user_id is not None:
-            raise PermissionDenied(
-                _("{cell}：第一遍是您录入的，第二遍必须由另一人录入").format(cell=describe_cell(target, ref))
-            )
-    elif sheet.double_entry:
-        second = find_score(session, ref, 2)
-        if second is not None and second.entered_by_id == actor.user_id and actor.user_id is not None:
-            raise PermissionDenied(
-                _("{cell}：第二遍是您录入的，第一遍必须由另一人录入").format(cell=describe_cell(target, ref))
-            )
-    score = find_score(session, ref)
+    stored = _both_passes(session, ref)
+    _check_hands(actor, target, ref, sheet, stored.get(3 - ref.pass_no))
+    score = stored.get(ref.pass_no)
+    if score is not None and score.value == value:
+        return _cell(score, _name_of(session, actor, score.entered_by_id))
     if (score.version if score is not None else None) != expected_version:
         raise _conflict(session, ref, target)
     now = utcnow()
@@ -403,12 +473,10 @@ def enter_score(session: Session, ref: CellRef, text: str, *, expected_version: 
         try:
             with session.begin_nested():
                 session.add(score)
-        except IntegrityError:
+        except IntegrityError:  # another client keyed the empty cell first
             raise _conflict(session, ref, target) from None
         old = None
     else:
-        if score.value == value:
-            return _cell(score, actor.display_name)
         old = {"value": plain(score.value), "by": score.entered_by_id}
         try:
             # Changed inside the savepoint, so a lost race (StaleDataError) rolls back only it.
@@ -437,14 +505,15 @@ def enter_score(session: Session, ref: CellRef, text: str, *, expected_version: 
 
 def clear_score(session: Session, ref: CellRef, *, expected_version: int, reason: str | None = None) -> None:
     """Delete a mark keyed in the wrong cell (the audit record keeps what it was)."""
-    actor = require(session, Permission.ENTER_SCORES, event_id=_event_of(session, ref.component_id))
-    target = cell_target(session, ref)
+    actor, target = _target(session, ref, Permission.ENTER_SCORES)
+    assert actor is not None
     check_open(session, target)
     _check_seat(session, actor, target, ref)
     score = find_score(session, ref)
     if score is None or score.version != expected_version:
         raise _conflict(session, ref, target)
-    old = {"value": plain(score.value), "by": score.entered_by_id, "cell": describe_cell(target, ref)}
+    old = {"value": plain(score.value), "by": score.entered_by_id, "cell": describe_cell(target, ref),
+           "pass": ref.pass_no}  # fmt: skip
     score_id = score.id
     try:
         with session.begin_nested():
@@ -461,13 +530,15 @@ def set_practical_time(session: Session, component_id: int, entry_id: int, text:
     event_id = _event_of(session, component_id)
     require(session, Permission.ENTER_SCORES, event_id=event_id)
     component = _component(session, event_id, component_id)
-    sheet = ensure_sheet(session, event_id, component_id)
+    sheet = ensure_sheet(session, event_id, component_id, lock="share")
     if sheet.state is not SheetState.ENTERING:
         raise SheetClosed(_("“{component}”评分表{state}，不能修改用时").format(
             component=component.name, state=sheet.state.label))  # fmt: skip
     entry = session.get(Entry, entry_id)
     if entry is None or entry.event_id != event_id:
         raise ScoreError(_("选手不在本赛项：{id}").format(id=entry_id))
+    if entry.status is EntryStatus.WITHDRAWN:
+        raise ScoreError(_("该选手已退赛，不能录入用时"))
     seconds = parse_duration(text) if text.strip() else None
     if seconds is not None and seconds <= 0:
         raise MarkError(_("用时必须大于 0"))

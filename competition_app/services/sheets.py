@@ -24,7 +24,7 @@ from competition_app.domain.enums import ScoreState, SheetState
 from competition_app.domain.marks import format_duration, plain
 from competition_app.domain.permissions import Permission
 from competition_app.i18n import _
-from competition_app.rules.sheet import Cell, Sheet
+from competition_app.rules.sheet import Cell, Column, Sheet
 from competition_app.services import audit
 from competition_app.services.auth import PermissionDenied, require
 from competition_app.services.scores import (
@@ -124,7 +124,7 @@ def sheet_status(session: Session, event_id: int, component_id: int) -> SheetSta
         )
     else:
         unconfirmed = sum(1 for cell in sheet.cells.values() if cell.verified_by_id is None)
-    names = dict(session.execute(select(User.id, User.display_name)).tuples().all())
+    names = {user_id: name for user_id, name in session.execute(select(User.id, User.display_name))}
     return SheetStatus(
         event_id,
         component_id,
@@ -152,11 +152,13 @@ def event_sheets(session: Session, event_id: int) -> tuple[SheetStatus, ...]:
     return tuple(sheet_status(session, event_id, component_id) for component_id in ids)
 
 
-def _record(session: Session, event_id: int, component_id: int) -> tuple[ScoreSheet, Component]:
+def _record(
+    session: Session, event_id: int, component_id: int, *, lock: str | None = None
+) -> tuple[ScoreSheet, Component]:
     component = session.get(Component, component_id)
     if component is None or component.event_id != event_id:
         raise ScoreError(_("评分项不存在：{id}").format(id=component_id))
-    return ensure_sheet(session, event_id, component_id), component
+    return ensure_sheet(session, event_id, component_id, lock=lock), component
 
 
 def _audit_sheet(session: Session, action: str, record: ScoreSheet, component: Component, old: SheetState, *,
@@ -178,7 +180,7 @@ def set_double_entry(session: Session, event_id: int, double_entry: bool) -> Non
     """Choose the event's verification: double entry, or single entry + read-back (all sheets)."""
     require(session, Permission.LOCK_SHEETS, event_id=event_id)
     for component_id in session.scalars(select(Component.id).where(Component.event_id == event_id)):
-        record, component = _record(session, event_id, component_id)
+        record, component = _record(session, event_id, component_id, lock="update")
         if record.double_entry == double_entry:
             continue
         if record.state is not SheetState.ENTERING:
@@ -193,36 +195,56 @@ def set_double_entry(session: Session, event_id: int, double_entry: bool) -> Non
 
 
 def resolve_difference(session: Session, ref: CellRef, text: str, *, reason: str | None = None) -> Cell:
-    """Settle a double-entry difference against the paper: both passes get ``text``."""
+    """Settle a double-entry difference against the paper: both passes get ``text``.
+
+    The one who settles it must not have keyed either pass of the cell; both passes are then
+    marked as checked by them (so the cell counts as verified by two people).
+    """
 
     event_id = _event_id(session, ref.component_id)
     actor = require(session, Permission.VERIFY_SCORES, event_id=event_id)
     target = cell_target(session, ref)
     value = target.column.parse(text)
-    check_open(session, target)
+    sheet = check_open(session, target)
+    if not sheet.double_entry:
+        raise SheetStateError(_("“{name}”采用单人录入＋回读核对，没有两遍录入的差异").format(
+            name=target.component.name))  # fmt: skip
+    stored = {pass_no: find_score(session, ref, pass_no) for pass_no in (1, 2)}
+    if actor.user_id is not None and any(
+        score is not None and score.entered_by_id == actor.user_id for score in stored.values()
+    ):
+        raise PermissionDenied(
+            _("{cell}：您录入过这一格，不能由您裁定差异，请由另一人对照原始评分表处理").format(
+                cell=describe_cell(target, ref)
+            )
+        )
     old: dict[str, str | None] = {}
+    now = utcnow()
     result: Score | None = None
-    for pass_no in (1, 2):
-        score = find_score(session, ref, pass_no)
-        old[f"pass{pass_no}"] = None if score is None else plain(score.value)
+    for pass_no, found in stored.items():
+        old[f"pass{pass_no}"] = None if found is None else plain(found.value)
+        score = found
         if score is None:
             score = Score(entry_id=ref.entry_id, team_id=ref.team_id, component_id=ref.component_id,
                           judge_id=target.column.judge_id, aspect_id=ref.aspect_id, seat=ref.seat, pass_no=pass_no,
-                          value=value, entered_by_id=actor.user_id)  # fmt: skip
+                          value=value, entered_by_id=actor.user_id, entered_at=now)  # fmt: skip
             session.add(score)
         elif score.value != value:
             score.value = value
             score.entered_by_id = actor.user_id
-            score.entered_at = utcnow()
+            score.entered_at = now
+        score.verified_by_id = actor.user_id
+        score.verified_at = now
         if pass_no == 1:
             result = score
     session.flush()
-    audit.append(session, action="score.resolve", entity_type="score", entity_id=result.id if result else None,
+    assert result is not None
+    audit.append(session, action="score.resolve", entity_type="score", entity_id=result.id,
                  competition_id=target.event.competition_id, event_id=event_id, person_id=target.person_id,
                  old_value=old, new_value={"value": plain(value), "cell": describe_cell(target, ref)},
                  reason=reason)  # fmt: skip
-    assert result is not None
-    return Cell(result.id, result.value, result.version, result.entered_by_id, actor.display_name)
+    return Cell(result.id, result.value, result.version, result.entered_by_id, actor.display_name,
+                result.entered_at, result.verified_by_id, actor.display_name)  # fmt: skip
 
 
 def confirm_readback(session: Session, event_id: int, component_id: int, score_ids: Iterable[int]) -> int:
@@ -231,17 +253,17 @@ def confirm_readback(session: Session, event_id: int, component_id: int, score_i
     Refuses (``PermissionDenied``) any cell the reader keyed themselves.
     """
     actor = require(session, Permission.VERIFY_SCORES, event_id=event_id)
-    record, component = _record(session, event_id, component_id)
+    record, component = _record(session, event_id, component_id, lock="share")
     if record.state is not SheetState.ENTERING:
         raise SheetStateError(_("“{name}”评分表{state}").format(name=component.name, state=record.state.label))
     scores = session.scalars(
         select(Score).where(Score.id.in_(list(score_ids)), Score.component_id == component_id, Score.pass_no == 1)
     ).all()
+    if actor.user_id is not None and any(score.entered_by_id == actor.user_id for score in scores):
+        raise PermissionDenied(_("不能复核自己录入的成绩：请由另一人回读核对"))
     now = utcnow()
     count = 0
     for score in scores:
-        if actor.user_id is not None and score.entered_by_id == actor.user_id:
-            raise PermissionDenied(_("不能复核自己录入的成绩：请由另一人回读核对"))
         if score.verified_by_id is None:
             score.verified_by_id = actor.user_id
             score.verified_at = now
@@ -258,7 +280,7 @@ def confirm_readback(session: Session, event_id: int, component_id: int, score_i
 def verify_sheet(session: Session, event_id: int, component_id: int) -> SheetStatus:
     """录入中 → 已复核, once the sheet is complete and checked by the chosen method."""
     actor = require(session, Permission.VERIFY_SCORES, event_id=event_id)
-    record, component = _record(session, event_id, component_id)
+    record, component = _record(session, event_id, component_id, lock="update")
     if record.state is not SheetState.ENTERING:
         raise SheetStateError(
             _("“{name}”评分表{state}，不能再复核").format(name=component.name, state=record.state.label)
@@ -276,7 +298,9 @@ def verify_sheet(session: Session, event_id: int, component_id: int) -> SheetSta
                 name=component.name, count=status.differences))  # fmt: skip
         first, second = load_sheet(session, event_id, component_id, 1), load_sheet(session, event_id, component_id, 2)
         if any(
-            cell.entered_by_id is not None and cell.entered_by_id == second.cells[key].entered_by_id
+            cell.entered_by_id is not None
+            and cell.entered_by_id == second.cells[key].entered_by_id
+            and (cell.verified_by_id is None or second.cells[key].verified_by_id is None)
             for key, cell in first.cells.items()
             if key in second.cells
         ):
@@ -300,7 +324,7 @@ def verify_sheet(session: Session, event_id: int, component_id: int) -> SheetSta
 def lock_sheet(session: Session, event_id: int, component_id: int) -> str:
     """已复核 → 裁判长签字锁定: the sheet becomes read-only; returns its fingerprint."""
     actor = require(session, Permission.LOCK_SHEETS, event_id=event_id)
-    record, component = _record(session, event_id, component_id)
+    record, component = _record(session, event_id, component_id, lock="update")
     if record.state is not SheetState.VERIFIED:
         raise SheetStateError(_("“{name}”评分表{state}：须先复核才能签字锁定").format(
             name=component.name, state=record.state.label))  # fmt: skip
@@ -323,7 +347,7 @@ def unlock_sheet(session: Session, event_id: int, component_id: int, reason: str
     require(session, Permission.LOCK_SHEETS, event_id=event_id)
     if not reason or not reason.strip():
         raise SheetStateError(_("解锁必须填写原因"))
-    record, component = _record(session, event_id, component_id)
+    record, component = _record(session, event_id, component_id, lock="update")
     if record.state is SheetState.ENTERING:
         raise SheetStateError(_("“{name}”评分表已在录入中").format(name=component.name))
     old = record.state
@@ -340,7 +364,7 @@ def unlock_sheet(session: Session, event_id: int, component_id: int, reason: str
 def publish_sheet(session: Session, event_id: int, component_id: int) -> None:
     """裁判长签字锁定 → 已公示."""
     require(session, Permission.PUBLISH, event_id=event_id)
-    record, component = _record(session, event_id, component_id)
+    record, component = _record(session, event_id, component_id, lock="update")
     if record.state is not SheetState.LOCKED:
         raise SheetStateError(_("“{name}”评分表{state}：须先签字锁定才能公示").format(
             name=component.name, state=record.state.label))  # fmt: skip
@@ -360,18 +384,30 @@ def publish_sheet(session: Session, event_id: int, component_id: int) -> None:
 def canonical_lines(sheet: Sheet) -> list[str]:
     """The sheet as text lines, one per mark, in a fixed order: what the fingerprint hashes.
 
-    ``赛项|评分项`` first, then ``code|column|value`` per cell of pass 1 (and ``code|用时|m:ss``
-    for a timed practical), rows in sheet order.
+    ``赛事|赛项|评分项`` first, then ``code|column|value`` per cell of pass 1 (and
+    ``code|time|m:ss`` for a timed practical), sorted (the sheet's row order follows what the
+    marker sees, which changes at 解密). Rows are named by the code
+    on the paper (检录号 for anonymous marking, also after 解密; else the bib) and columns by
+    seat or aspect code, never by translated labels or judges' names, so the fingerprint
+    changes only when a mark (or time) does.
     """
-    lines = [f"{sheet.competition_name}|{sheet.event_name}|{sheet.component_name}"]
+    lines = []
     for row_index, row in enumerate(sheet.rows):
+        code = row.paper_code or row.code
         for column_index, column in enumerate(sheet.columns):
             cell = sheet.cells.get((row_index, column_index))
             if cell is not None:
-                lines.append(f"{row.code}|{column.label}|{plain(cell.value)}")
+                lines.append(f"{code}|{_column_key(column)}|{plain(cell.value)}")
         if sheet.has_time and row.practical_seconds is not None:
-            lines.append(f"{row.code}|{_('用时')}|{format_duration(row.practical_seconds)}")
-    return lines
+            lines.append(f"{code}|time|{format_duration(row.practical_seconds)}")
+    return [f"{sheet.competition_name}|{sheet.event_name}|{sheet.component_name}", *sorted(lines)]
+
+
+def _column_key(column: Column) -> str:
+    if column.aspect_id is None:
+        return f"S{column.seat}"
+    kind = f"J{column.seat}" if column.judgement else "M"
+    return f"{column.aspect_code or column.aspect_id}|{kind}"
 
 
 def fingerprint(session: Session, event_id: int, component_id: int) -> str:

@@ -34,7 +34,9 @@ def make_user(
 
 def grant(actor: Actor, role: Role, *, event_id: int | None = None, competition_id: int | None = None) -> Actor:
     """The same actor with one more grant (the database is not changed)."""
-    return Actor(actor.user_id, actor.username, actor.display_name, (*actor.grants, RoleGrant(role, competition_id, event_id)))
+    return Actor(
+        actor.user_id, actor.username, actor.display_name, (*actor.grants, RoleGrant(role, competition_id, event_id))
+    )
 
 
 def acting(session: Session, actor: Actor) -> Actor:
