@@ -526,9 +526,8 @@ def test_a_scores_sheet_is_a_warning(session: Session, tmp_path: Path) -> None:
     sheets["成绩"] = [headers(SCORES), row(SCORES, event="焊工", bib="HG-001", component="技能操作", score="86.5")]
     outcome = import_workbook(session, write_workbook(tmp_path / "scores.xlsx", sheets))
     assert outcome.written
-    assert ("成绩", 0, "", "成绩表有1行：成绩请在评分模块中导入与复核，本次未导入") in [
-        (w.sheet, w.row, w.column, w.message) for w in outcome.report.warnings
-    ]
+    hint = "成绩表有1行未导入：请用“评分 → 导入纸质成绩表”或 competition-app scores import 导入"
+    assert ("成绩", 0, "", hint) in [(w.sheet, w.row, w.column, w.message) for w in outcome.report.warnings]
 
 
 def test_check_workbook_writes_nothing_and_reports_counts(session: Session, tmp_path: Path) -> None:

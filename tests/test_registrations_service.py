@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session
 
-from competition_app.domain.enums import EntryStatus, Gender, IdType, PersonStatus, SkillLevel
+from competition_app.domain.enums import EntryStatus, Gender, IdType, PersonStatus, Role, SkillLevel
 from competition_app.services.registrations import (
     NO_ENTRY,
     EventChoice,
@@ -19,6 +19,7 @@ from competition_app.services.registrations import (
 )
 from db.models import Competition, Entry, Event, EventGroup, Person, Team, Unit
 from tests.factories import Minimal, minimal_event
+from tests.support.accounts import acting, make_user
 from tests.test_entries_service import counted_statements
 
 
@@ -87,6 +88,7 @@ def make_world(session: Session) -> World:
 
 def test_one_row_per_entry_and_one_per_person_without_an_entry(session: Session) -> None:
     world = make_world(session)
+    acting(session, make_user(session, "organiser", Role.ORGANISER))  # logged in: no set-up-mode lookup
 
     with counted_statements(session) as statements:
         table = list_registrations(session)

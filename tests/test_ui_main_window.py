@@ -471,7 +471,7 @@ def test_every_action_has_a_handler_a_menu_and_the_promised_shortcuts(window: Ma
     registered = dict(handlers())
     assert {spec.id for spec in ACTIONS} == set(registered)
     titles = [action.text() for action in window.menuBar().actions()]
-    assert titles == ["文件(&F)", "赛事(&C)", "报名(&R)", "视图(&V)", "帮助(&H)"]
+    assert titles == ["文件(&F)", "赛事(&C)", "报名(&R)", "评分(&S)", "视图(&V)", "帮助(&H)"]
     file_menu = window.findChild(QMenu, "menu_file")
     assert file_menu is not None
     assert [a.text() for a in file_menu.actions() if not a.isSeparator()] == [
@@ -479,6 +479,9 @@ def test_every_action_has_a_handler_a_menu_and_the_promised_shortcuts(window: Ma
         "导入竞赛工作簿(&I)…",
         "导出工作簿模板(&T)…",
         "创建演示数据(&D)…",
+        "用户与权限(&U)…",
+        "修改密码(&P)…",
+        "切换用户(&L)…",
         "退出(&Q)",
     ]
     assert window.action_collection[ActionId.QUIT].shortcut().toString() == "Ctrl+Q"

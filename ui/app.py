@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from functools import partial
 from importlib.resources import files
 
@@ -12,9 +13,10 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, Q
 from PySide6.QtWidgets import QApplication
 
 from competition_app import __version__
+from competition_app.domain.permissions import Permission
 from competition_app.services.navigation import is_empty
 from db.session import describe_url, open_database
-from ui import commands
+from ui import accounts, commands
 from ui.dialogs import DemoOfferDialog, ErrorDialog
 from ui.i18n import translate
 from ui.main_window import MainWindow
@@ -77,8 +79,20 @@ def application() -> QApplication:
     return app
 
 
-def start(url: str, settings: QSettings | None = None, *, offer_demo: bool = True) -> MainWindow | None:
-    """Open the database and show the main window; None (after telling the user) if it cannot open."""
+SignIn = Callable[[TaskRunner], bool]
+"""Logs somebody in (``database.info["actor"]``) before the window is built; False: nobody did."""
+
+
+def start(
+    url: str, settings: QSettings | None = None, *, offer_demo: bool = True, sign_in: SignIn | None = None
+) -> MainWindow | None:
+    """Open the database, sign in, and show the main window.
+
+    None (after telling the user) if the database cannot open, or if ``sign_in`` says nobody
+    logged in. ``run_app`` passes ``accounts.sign_in`` (first-run or login dialog); tests may
+    pass None and act in set-up mode — the services refuse a session without a logged-in user
+    once accounts exist, so skipping sign-in opens nothing up.
+    """
     try:
         database = open_database(url)
     except Exception as error:
@@ -93,7 +107,13 @@ def start(url: str, settings: QSettings | None = None, *, offer_demo: bool = Tru
             translate("App", "无法打开或升级数据库：\n{where}\n\n{error}").format(where=where, error=error),
         )
         return None
-    window = MainWindow(TaskRunner(database), settings)
+    runner = TaskRunner(database)
+    if sign_in is not None and not sign_in(runner):
+        runner.shutdown()
+        database.close()
+        return None
+    window = MainWindow(runner, settings)
+    accounts.install_account_status(window)
     window.show()
     if offer_demo:
         QTimer.singleShot(0, partial(offer_demo_if_empty, window))
@@ -105,6 +125,9 @@ def offer_demo_if_empty(window: MainWindow) -> None:
     runner = window.runner
     if runner.database is None or not runner.read(is_empty):
         return
+    actor = accounts.current_actor_of(runner)
+    if actor is None or not actor.can(Permission.MANAGE_COMPETITIONS):
+        return  # only somebody who may create competitions is offered the demo
     if DemoOfferDialog.ask(window):
         commands.create_demo_data(window)
 
@@ -118,7 +141,9 @@ def run_app(url: str) -> int:
     """Run the desktop app on the database at ``url``; returns the exit code."""
     app = application()
     exit_when_shown = os.environ.get(EXIT_WHEN_SHOWN) == "1"
-    window = start(url, offer_demo=not exit_when_shown)
+    window = start(
+        url, offer_demo=not exit_when_shown, sign_in=partial(accounts.sign_in, interactive=not exit_when_shown)
+    )
     if window is None:
         return 1
     if exit_when_shown:

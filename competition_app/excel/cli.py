@@ -1,8 +1,9 @@
 """``competition-app template OUT.xlsx`` and ``competition-app import WORKBOOK.xlsx [--dry-run]``.
 
 Registered by ``competition_app.cli`` with :func:`add_excel_commands`. ``template`` needs no
-database; ``import`` opens the one ``--db`` names (or the default) and imports in one
-transaction: with any problem the report goes to stderr, nothing is written and the exit code is 1.
+database; ``import`` opens the one ``--db`` names (or the default), logged in as the global
+``--user`` (the audit log names them), and imports in one transaction: with any problem the
+report goes to stderr, nothing is written and the exit code is 1.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ def add_excel_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     workbook = subparsers.add_parser("import", help=_("导入竞赛工作簿：先检查全部数据，有任何问题则不写入并列出问题"))
     workbook.add_argument("workbook", metavar="WORKBOOK.xlsx", help=_("要导入的工作簿"))
     workbook.add_argument("--dry-run", action="store_true", help=_("只检查并显示将新增和更新的数据，不写入"))
-    workbook.add_argument("--user", metavar="NAME", help=_("记入审计日志的操作人"))
     workbook.set_defaults(handler=run_import_command)
 
 
@@ -56,17 +56,22 @@ def _print_progress(done: int, total: int, text: str) -> None:
 
 def run_import_command(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Check and import (or with ``--dry-run`` only check) a workbook; 1 when it has problems."""
+    from competition_app.cli_login import CliLoginError, open_logged_in
     from competition_app.excel.importer import import_workbook
-    from db.session import open_database, resolve_url
+    from competition_app.services.auth import AuthError
 
     out = out or sys.stdout
     err = err or sys.stderr
-    database = open_database(resolve_url(args.db))
     try:
-        with database.transaction() as session:
-            outcome = import_workbook(session, args.workbook, dry_run=args.dry_run, username=args.user)
-    finally:
-        database.close()
+        database = open_logged_in(args)
+        try:
+            with database.transaction() as session:
+                outcome = import_workbook(session, args.workbook, dry_run=args.dry_run)
+        finally:
+            database.close()
+    except (CliLoginError, AuthError) as error:
+        print(error, file=err)
+        return 1
     if not outcome.report.ok:
         print(outcome.report.format(), file=err)
         return 1

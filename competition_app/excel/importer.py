@@ -19,6 +19,12 @@ Matching, so that importing the same workbook again adds nothing and changes not
 
 When nothing changes no audit record is written. Competitions and events created or updated
 by the import are recorded by the competitions service itself, as when they are edited in the app.
+
+Permissions: importing into an existing competition needs 报名与裁判管理 (REGISTER) for the whole
+competition, plus 管理赛事与规则 there when the workbook adds or changes events; a workbook that
+creates its competition needs 管理赛事与规则 everywhere. ``check_workbook`` reports a missing
+permission as a problem of the 赛事 sheet and stops there, before it has read anything else of
+the database, so a check reveals nothing the user may not see; ``apply_plan`` checks again.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from competition_app.domain.enums import (
     SkillLevel,
     TierClass,
 )
+from competition_app.domain.permissions import Permission
 from competition_app.domain.person_fields import (
     CheckedDocument,
     FieldError,
@@ -67,6 +74,7 @@ from competition_app.excel.reader import ImportProblem, Row, SheetData, Workbook
 from competition_app.i18n import _
 from competition_app.rules.presets import list_presets
 from competition_app.services import audit
+from competition_app.services.auth import PermissionDenied, audit_who, require
 from competition_app.services.competitions import (
     CompetitionSpec,
     EventSpec,
@@ -362,11 +370,16 @@ class _Checker:
             elif not self.problems:
                 self.warnings.append(ImportProblem("", 0, "", _("工作簿中没有要导入的数据（示例行不导入）")))
             return self.finish()
+        if not self.permitted(competition, Permission.REGISTER):
+            return self.finish()
         progress.check()
         events = self.data.sheet("events")
         self.load_events()
         if events is not None and events.usable:
             self.check_events(events)
+        changes_events = any(event.action is not Action.KEEP for event in self.events.values())
+        if changes_events and not self.permitted(events, Permission.MANAGE_COMPETITIONS):
+            return self.finish()
         progress.check()
         self.units = _by_clean_name(self.session.execute(select(Unit.name, Unit.id)))
         entries = self.data.sheet("entries")
@@ -383,13 +396,31 @@ class _Checker:
                     scores.name,
                     0,
                     "",
-                    _("成绩表有{count}行：成绩请在评分模块中导入与复核，本次未导入").format(count=scores.unread_rows),
+                    _(
+                        "成绩表有{count}行未导入：请用“评分 → 导入纸质成绩表”或 competition-app scores import 导入"
+                    ).format(count=scores.unread_rows),
                 )
             )
         return self.finish()
 
     def _has_rows(self) -> bool:
         return any(sheet.rows for sheet in self.data.sheets.values())
+
+    def permitted(self, sheet: SheetData | None, permission: Permission) -> bool:
+        """Whether the user holds ``permission`` for the whole competition; a problem if not.
+
+        A competition the workbook creates needs 管理赛事与规则 everywhere instead.
+        """
+        try:
+            if self.plan.competition_id is None:
+                require(self.session, Permission.MANAGE_COMPETITIONS)
+            else:
+                require(self.session, permission, competition_id=self.plan.competition_id)
+        except PermissionDenied as error:
+            row = sheet.rows[0].number if sheet is not None and sheet.rows else 0
+            self.problems.append(ImportProblem(sheet.name if sheet is not None else "", row, "", str(error)))
+            return False
+        return True
 
     def finish(self) -> ImportPlan:
         self.plan.report = ImportReport.of(self.problems, self.warnings)
@@ -1020,6 +1051,10 @@ def apply_plan(
     """
     if not plan.ok:
         raise ValueError(_("导入检查发现问题，不能写入"))
+    if plan.competition_id is None:
+        require(session, Permission.MANAGE_COMPETITIONS)
+    else:
+        require(session, Permission.REGISTER, competition_id=plan.competition_id)
     progress = progress or NO_PROGRESS
     counts = plan.counts
     if plan.is_empty or not counts.changes:
@@ -1065,7 +1100,7 @@ def apply_plan(
         entity_type="workbook",
         competition_id=competition_id,
         new_value={"file": plan.path.name, **counts.as_dict()},
-        username=username,
+        **audit_who(session, username),
     )
     return counts
 

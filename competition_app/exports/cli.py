@@ -1,7 +1,8 @@
 """``competition-app export …``, ``competition-app draw …`` and ``competition-app draw-sheet …``.
 
 Registered by ``competition_app.cli`` with :func:`add_export_commands`; each handler opens the
-database named by ``--db`` (or the default) and runs in one transaction. Bad input gives a
+database named by ``--db`` (or the default), logged in as the global ``--user`` (the audit log
+names them), and runs in one transaction. Bad input gives a
 Chinese message on stderr and a non-zero exit code, never a traceback.
 """
 
@@ -47,7 +48,6 @@ def add_export_commands(subparsers: argparse._SubParsersAction[argparse.Argument
     )
     draw.add_argument("--seed", help=_("随机种子（不填则自动生成并记录）；相同种子得到相同结果"))
     draw.add_argument("--reason", help=_("重新抽签的原因（重新抽签时必填）"))
-    draw.add_argument("--user", metavar="USERNAME", help=_("操作人用户名，记入审计日志"))
     draw.set_defaults(handler=run_draw_command)
 
     sheet = subparsers.add_parser("draw-sheet", help=_("打印一个赛项的抽签结果表（PDF）"))
@@ -61,20 +61,24 @@ def _in_transaction(args: argparse.Namespace, action: Callable[[Session], int], 
     """Open the database, run ``action`` in one transaction, turn known errors into messages."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from competition_app.cli_login import CliLoginError, open_logged_in
     from competition_app.exports.registration import ExportError
     from competition_app.pdf.fonts import FontError
+    from competition_app.services.auth import AuthError
     from competition_app.services.draw import DrawError
-    from db.session import open_database, resolve_url
 
     try:
-        database = open_database(resolve_url(args.db))
+        database = open_logged_in(args)
+    except (CliLoginError, AuthError) as error:
+        print(error, file=err)
+        return 1
     except (SQLAlchemyError, OSError, RuntimeError) as error:
         print(_("无法打开数据库：{error}").format(error=error), file=err)
         return 1
     try:
         with database.transaction() as session:
             return action(session)
-    except (ExportError, DrawError, FontError) as error:
+    except (ExportError, DrawError, FontError, AuthError) as error:
         print(error, file=err)
         return 1
     except OSError as error:
@@ -130,7 +134,7 @@ def run_draw_command(args: argparse.Namespace, *, out: TextIO | None = None, err
         from competition_app.services.draw import draw
 
         kind = DrawKind(DRAW_KINDS[args.kind])
-        result = draw(session, args.event_id, kind, seed=args.seed, reason=args.reason, username=args.user)
+        result = draw(session, args.event_id, kind, seed=args.seed, reason=args.reason)
         heading = _("重新抽签") if result.is_redraw else _("抽签")
         print(
             _("{heading}完成：赛项 {event}，{kind}，共 {count} 个，随机种子 {seed}，抽签记录第 {id} 号").format(

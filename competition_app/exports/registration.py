@@ -6,6 +6,9 @@ xlsxwriter (Chinese headers, ID and phone numbers stored as text so Excel never 
 :mod:`competition_app.pdf.tables`.
 
 Anonymous codes (检录号) appear in none of these: they are printed only on the sealed draw sheet.
+
+Every export needs 报名与裁判管理 (REGISTER): for the event when one is named, else it covers the
+competition's events the user holds it for (``PermissionDenied`` when there are none).
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from competition_app.domain.enums import EntryStatus, Gender, IdType, PersonStatus, SkillLevel
+from competition_app.domain.permissions import Permission
 from competition_app.i18n import _
 from competition_app.pdf.tables import Column, TableDocument, render_tables_pdf
 from competition_app.services import competitions
+from competition_app.services.auth import permitted_event_ids, require, visible_event_ids
 from competition_app.text import display_width
 from db.models import Competition, Entry, Event, EventGroup, Person, Team, Unit
 
@@ -79,7 +84,11 @@ def find_event(session: Session, competition_id: int, key: str) -> int:
     if event_id is None and key.isdigit():
         event_id = session.scalar(select(Event.id).where(in_competition, Event.id == int(key)))
     if event_id is None:
-        names = session.scalars(select(Event.name).where(in_competition).order_by(Event.sort_order, Event.id)).all()
+        known = select(Event.name).where(in_competition).order_by(Event.sort_order, Event.id)
+        visible = visible_event_ids(session)
+        if visible is not None:
+            known = known.where(Event.id.in_(visible))
+        names = session.scalars(known).all()
         raise ExportError(_("本赛事没有名为 “{key}” 的赛项；现有赛项：{known}").format(key=key, known="、".join(names)))
     return event_id
 
@@ -92,7 +101,11 @@ def registration_rows(
     group_id: int | None = None,
     taking_part_only: bool = False,
 ) -> tuple[RegistrationRow, ...]:
-    """A competition's entries (optionally one event or group), in event, group, then bib order."""
+    """A competition's entries (optionally one event or group), in event, group, then bib order.
+
+    Only the events the user holds REGISTER for; see the module's docstring.
+    """
+    events = _exported_events(session, competition_id, event_id)
     statement = (
         select(
             Entry.id.label("entry_id"),
@@ -132,7 +145,21 @@ def registration_rows(
         statement = statement.where(Entry.group_id == group_id)
     if taking_part_only:
         statement = statement.where(Entry.status.not_in(NOT_TAKING_PART))
+    if events is not None:
+        statement = statement.where(Entry.event_id.in_(events))
     return tuple(RegistrationRow(**row._asdict()) for row in session.execute(statement))
+
+
+def _exported_events(session: Session, competition_id: int, event_id: int | None) -> frozenset[int] | None:
+    """The events an export may cover (None: no limit); raises ``PermissionDenied`` when none."""
+    if event_id is not None:
+        _event(session, event_id)
+        require(session, Permission.REGISTER, event_id=event_id)
+        return None
+    permitted = permitted_event_ids(session, Permission.REGISTER, competition_id=competition_id)
+    if permitted is not None and not permitted:
+        require(session, Permission.REGISTER, competition_id=competition_id)  # raises, naming the user
+    return permitted
 
 
 def _competition(session: Session, competition_id: int) -> Competition:

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, selectinload
 from competition_app.domain.enums import Role
 from competition_app.domain.permissions import (
     EVERYWHERE,
+    ROLE_PERMISSIONS,
     Permission,
     Place,
     RoleGrant,
@@ -160,7 +161,8 @@ def require(
     raise PermissionDenied(_denied(session, actor, permission, place))
 
 
-def _denied(session: Session, actor: Actor, permission: Permission, place: Place) -> str:
+def _denied(session: Session, actor: Actor, permission: Permission | tuple[Permission, ...], place: Place) -> str:
+    permissions = (permission,) if isinstance(permission, Permission) else permission
     where = ""
     if place.event_id is not None:
         name = session.scalar(select(Event.name).where(Event.id == place.event_id))
@@ -168,7 +170,7 @@ def _denied(session: Session, actor: Actor, permission: Permission, place: Place
     elif place.competition_id is not None:
         where = _("在本赛事")
     return _("{who}没有{where}{permission}的权限").format(
-        who=actor.describe, where=where, permission=permission_label(permission)
+        who=actor.describe, where=where, permission=_("或").join(permission_label(p) for p in permissions)
     )
 
 
@@ -184,6 +186,68 @@ def visible_event_ids(session: Session, actor: Actor | None = None) -> frozenset
             session.scalars(select(Event.id).where(Event.competition_id.in_(competitions))).all()
         )
     return events
+
+
+def require_any(
+    session: Session,
+    *permissions: Permission,
+    event_id: int | None = None,
+    competition_id: int | None = None,
+) -> Actor:
+    """Like :func:`require`, for an action that any one of ``permissions`` allows."""
+    actor = current_actor(session)
+    place = event_place(session, event_id) if event_id is not None else Place(competition_id, None)
+    if any(actor.can(permission, place) for permission in permissions):
+        return actor
+    raise PermissionDenied(_denied(session, actor, permissions, place))
+
+
+def permitted_event_ids(
+    session: Session, *permissions: Permission, competition_id: int | None = None
+) -> frozenset[int] | None:
+    """The events where the actor holds any of ``permissions`` (of ``competition_id`` only, if given).
+
+    None means no restriction: a global grant, or a grant for the whole of ``competition_id``.
+    Lists use it to show a scoped user only their own events.
+    """
+    actor = current_actor(session)
+    relevant = tuple(g for g in actor.grants if any(p in ROLE_PERMISSIONS[g.role] for p in permissions))
+    scope = visible_scope(relevant)
+    if scope is None:
+        return None
+    competitions, events = scope
+    if competition_id is not None and competition_id in competitions:
+        return None
+    if competitions:
+        events = events | frozenset(
+            session.scalars(select(Event.id).where(Event.competition_id.in_(competitions))).all()
+        )
+    if competition_id is not None and events:
+        events = frozenset(
+            session.scalars(select(Event.id).where(Event.competition_id == competition_id, Event.id.in_(events)))
+        )
+    return events
+
+
+def visible_competition_ids(session: Session) -> frozenset[int] | None:
+    """The competitions the actor may see (those of their events too), or None for every one."""
+    scope = visible_scope(current_actor(session).grants)
+    if scope is None:
+        return None
+    competitions, events = scope
+    if events:
+        competitions = competitions | frozenset(
+            session.scalars(select(Event.competition_id).where(Event.id.in_(events))).all()
+        )
+    return competitions
+
+
+def audit_who(session: Session, username: str | None = None) -> dict[str, Any]:
+    """Who an audit record names: the logged-in actor; without one (set-up mode, scripts) ``username``."""
+    actor = session.info.get(ACTOR_KEY)
+    if isinstance(actor, Actor):
+        return {"user_id": actor.user_id, "username": actor.username}
+    return {"user_id": None, "username": username}
 
 
 # --- passwords and login --------------------------------------------------------------------
@@ -207,12 +271,15 @@ def hold_after(failures: int) -> timedelta:
     """How long an account is held after ``failures`` wrong passwords in a row."""
     if failures <= FREE_FAILURES:
         return timedelta(0)
-    hold: timedelta = FIRST_HOLD * 2 ** (failures - FREE_FAILURES - 1)
+    # Past the cap the power only grows, and from about 2**31 timedelta overflows: stop doubling early.
+    doublings = min(failures - FREE_FAILURES - 1, 20)
+    hold: timedelta = FIRST_HOLD * 2**doublings
     return min(hold, LONGEST_HOLD)
 
 
 # Checked against when the username is unknown, so the answer takes as long as for a real one.
-_DUMMY_HASH = _hasher.hash("not-a-password-at-all")
+# A fixed hash with argon2-cffi's default parameters: hashing at import would add ~0.1 s to every start.
+_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$W3CTsI5xBxE/9O9spBHRtA$+YluOLEzelkVBHX54yQaEADByfX2AiiEPnBsrJTPisE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,6 +429,9 @@ def create_first_admin(session: Session, username: str, display_name: str, passw
 def create_user(session: Session, account: AccountInput) -> int:
     """A new account (管理员 only)."""
     require(session, Permission.MANAGE_USERS)
+    if not has_accounts(session) and not any(g.role is Role.ADMIN and g.is_global for g in account.grants):
+        # Set-up mode: a first account without 管理员 would leave nobody able to manage users.
+        raise AccountError(_("第一个账户必须是管理员：请先创建管理员账户"))
     user = _new_user(session, account)
     audit.append(session, action="user.create", entity_type="user", entity_id=user.id,
                  new_value={"username": user.username, "display_name": user.display_name,

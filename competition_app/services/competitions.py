@@ -26,9 +26,11 @@ from competition_app.domain.enums import (
     TierClass,
     tier_label,
 )
+from competition_app.domain.permissions import Permission
 from competition_app.i18n import _
 from competition_app.rules.presets import load_preset
 from competition_app.services import audit
+from competition_app.services.auth import audit_who, require, require_any, visible_competition_ids
 from competition_app.services.rule_sets import copy_preset_to_competition, load_rule_set
 from db.models import Competition, Component, Entry, Event, EventGroup, Score
 from db.models import RuleSet as RuleSetRow
@@ -120,7 +122,8 @@ class EventSpec:
 def find_competition(session: Session, name_or_id: str) -> int:
     """The id of the competition named ``name_or_id`` (full or short name), or with that id.
 
-    Raises ``LookupError`` whose Chinese message lists the competitions there are.
+    Raises ``LookupError`` whose Chinese message lists the competitions there are (those the
+    acting user may see). Finding a competition grants nothing: the services asked next check.
     """
     key = name_or_id.strip()
     for column in (Competition.name, Competition.short_name):
@@ -129,7 +132,11 @@ def find_competition(session: Session, name_or_id: str) -> int:
             return found
     if key.isdigit() and session.get(Competition, int(key)) is not None:
         return int(key)
-    names = session.scalars(select(Competition.name).order_by(Competition.id)).all()
+    statement = select(Competition.name).order_by(Competition.id)
+    visible = visible_competition_ids(session)
+    if visible is not None:
+        statement = statement.where(Competition.id.in_(visible))
+    names = session.scalars(statement).all()
     known = "、".join(names) if names else _("（数据库中还没有赛事）")
     raise LookupError(_("没有名为 “{key}” 的赛事；现有赛事：{known}").format(key=key, known=known))
 
@@ -153,7 +160,12 @@ def _competition_problems(session: Session, spec: CompetitionSpec) -> list[tuple
 
 
 def create_competition(session: Session, spec: CompetitionSpec, *, username: str | None = None) -> int:
-    """Create a competition with its own copies of the named presets; returns its id."""
+    """Create a competition with its own copies of the named presets; returns its id.
+
+    Needs 管理赛事与规则 everywhere (a grant for one competition cannot create another).
+    ``username`` names the author in the audit log when nobody is logged in (set-up mode).
+    """
+    require(session, Permission.MANAGE_COMPETITIONS)
     problems = _competition_problems(session, spec)
     if problems:
         raise SpecError(problems)
@@ -182,7 +194,7 @@ def create_competition(session: Session, spec: CompetitionSpec, *, username: str
         entity_id=competition.id,
         competition_id=competition.id,
         new_value=_competition_value(competition),
-        username=username,
+        **audit_who(session, username),
     )
     return competition.id
 
@@ -298,6 +310,7 @@ def add_event(session: Session, competition_id: int, spec: EventSpec, *, usernam
     competition = session.get(Competition, competition_id)
     if competition is None:
         raise SpecError([("", _("没有编号为{id}的赛事").format(id=competition_id))])
+    require(session, Permission.MANAGE_COMPETITIONS, competition_id=competition_id)
     problems = _event_problems(session, competition, spec, event_id=None)
     rule_set = _pick_rule_set(session, competition, spec)
     if rule_set is None:
@@ -321,7 +334,7 @@ def add_event(session: Session, competition_id: int, spec: EventSpec, *, usernam
         competition_id=competition_id,
         event_id=event.id,
         new_value=_event_value(event),
-        username=username,
+        **audit_who(session, username),
     )
     return event.id
 
@@ -384,8 +397,9 @@ def _event_value(event: Event) -> dict[str, Any]:
 
 
 def event_spec(session: Session, event_id: int) -> EventSpec:
-    """The event as a spec, for an edit form."""
+    """The event as a spec, for an edit form (管理赛事与规则 or 报名与裁判管理 for the event)."""
     event = _event(session, event_id)
+    require_any(session, Permission.MANAGE_COMPETITIONS, Permission.REGISTER, event_id=event_id)
     return EventSpec(
         name=event.name,
         occupation=event.occupation,
@@ -438,6 +452,7 @@ def update_event(
     can be changed only while no score has been entered for the event.
     """
     event = _event(session, event_id)
+    require(session, Permission.MANAGE_COMPETITIONS, event_id=event_id)
     if not event.registration_open:
         raise SpecError([("", _("赛项“{name}”已截止报名，不能修改；请先重新开放报名").format(name=event.name))])
     problems = _event_problems(session, event.competition, spec, event_id=event.id)
@@ -487,7 +502,7 @@ def update_event(
         old_value=old,
         new_value=_event_value(event),
         reason=reason,
-        username=username,
+        **audit_who(session, username),
     )
 
 
@@ -504,6 +519,7 @@ def set_registration_open(
 ) -> None:
     """Open or close an event's registration (closed: its settings and groups are frozen)."""
     event = _event(session, event_id)
+    require(session, Permission.MANAGE_COMPETITIONS, event_id=event_id)
     if event.registration_open == is_open:
         return
     event.registration_open = is_open
@@ -518,5 +534,5 @@ def set_registration_open(
         old_value={"registration_open": not is_open},
         new_value={"registration_open": is_open},
         reason=reason,
-        username=username,
+        **audit_who(session, username),
     )

@@ -49,12 +49,14 @@ from competition_app.domain.enums import (
     SkillLevel,
     TierClass,
 )
+from competition_app.domain.permissions import Permission
 from competition_app.domain.person_fields import age_on
 from competition_app.i18n import _
 from competition_app.rules.model import ComponentRule
 from competition_app.rules.presets import load_preset
 from competition_app.rules.serialise import rule_set_to_dict
 from competition_app.services import audit
+from competition_app.services.auth import require
 from competition_app.tasks import NO_PROGRESS, Progress
 from db.models import (
     Competition,
@@ -1341,8 +1343,10 @@ def create_demo(session: Session, progress: Progress = NO_PROGRESS, *, seed: int
 
     The same ``seed`` always gives the same people, numbers and marks. Raises
     ``DemoAlreadyPresentError`` if a demo competition already exists, and ``Cancelled`` between
-    steps once ``progress`` is cancelled (the caller then rolls back).
+    steps once ``progress`` is cancelled (the caller then rolls back). Creating competitions
+    needs 管理赛事与规则 everywhere (``PermissionDenied`` otherwise).
     """
+    require(session, Permission.MANAGE_COMPETITIONS)
     builder = _DemoBuilder(session, progress, seed)
     builder.step(0, _("检查是否已有演示数据"))
     builder.refuse_if_present()

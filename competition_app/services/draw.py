@@ -21,7 +21,10 @@ an event is a redraw: it needs a reason, and the old and new mappings go into th
 
 Anonymity: judges see only codes (:func:`anonymous_view`) until the chief judge reveals the event
 (:func:`reveal`, 解密) after marking; only then does :func:`decrypted_mapping` link codes to people.
-Roles are not checked yet; the keyword ``username`` marks where a user check will go.
+
+Permissions: drawing, reading a draw and printing the draw sheet need 抽签 (DRAW) for the event;
+the anonymous view needs 查看成绩 or 报名与裁判管理; revealing and the decrypted mapping need
+解密检录号 (REVEAL). ``username`` names the author in the audit log only when nobody is logged in.
 """
 
 from __future__ import annotations
@@ -39,8 +42,10 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from competition_app.domain.enums import DrawKind, EntryStatus, EventKind
+from competition_app.domain.permissions import Permission
 from competition_app.i18n import _
 from competition_app.services import audit
+from competition_app.services.auth import audit_who, current_actor, require, require_any
 from db.models import Draw, Entry, Event, EventGroup, Person, Team, Unit, User
 from db.types import utcnow
 
@@ -220,6 +225,10 @@ def _write_values(session: Session, event: Event, kind: DrawKind, mapping: Mappi
 
 
 def _user_id(session: Session, username: str | None) -> int | None:
+    """The drawer: the logged-in user, else the user named ``username`` (set-up mode)."""
+    actor = current_actor(session)
+    if actor.user_id is not None:
+        return actor.user_id
     if username is None:
         return None
     return session.scalar(select(User.id).where(User.username == username))
@@ -265,6 +274,7 @@ def draw(
     is refused. Anonymous codes cannot be redrawn once the event has been revealed.
     """
     event = _event(session, event_id)
+    require(session, Permission.DRAW, event_id=event_id)
     kind = DrawKind(kind)
     reason = reason.strip() if reason else None
     previous = _current_draw(session, event_id, kind)
@@ -311,13 +321,15 @@ def draw(
         old_value=old_value,
         new_value={"draw_id": record.id, "kind": kind.value, "seed": seed, "result": mapping},
         reason=reason,
-        username=username,
+        **audit_who(session, username),
     )
     return _result(record, is_redraw=previous is not None)
 
 
 def current_draw(session: Session, event_id: int, kind: DrawKind) -> DrawResult | None:
     """The event's current draw of ``kind``, or None if it has not been drawn."""
+    _event(session, event_id)
+    require(session, Permission.DRAW, event_id=event_id)
     record = _current_draw(session, event_id, kind)
     if record is None:
         return None
@@ -336,6 +348,7 @@ def reproduce(session: Session, draw_id: int) -> bool:
     record = session.get(Draw, draw_id)
     if record is None:
         raise DrawError(_("没有编号为 {id} 的抽签记录").format(id=draw_id))
+    require(session, Permission.DRAW, event_id=record.event_id)
     stored = {str(key): str(value) for key, value in record.result.items()}
     if compute_mapping(record.seed, record.kind, list(stored)) != stored:
         return False
@@ -353,6 +366,7 @@ def anonymous_view(session: Session, event_id: int, *, username: str | None = No
     Ordered by code. Entries (or teams) without a code, and those not taking part, are left out.
     """
     event = _event(session, event_id)
+    require_any(session, Permission.VIEW_SCORES, Permission.REGISTER, event_id=event_id)
     if _is_team_event(event):
         rows = session.execute(
             select(Team.anon_code, EventGroup.name)
@@ -372,9 +386,10 @@ def _by_code(row: AnonymousRow | DecryptedRow) -> str:
     return row.anon_code
 
 
-def reveal(session: Session, event_id: int, *, username: str | None, reason: str | None = None) -> datetime:
+def reveal(session: Session, event_id: int, *, username: str | None = None, reason: str | None = None) -> datetime:
     """解密: the chief judge opens the code ↔ person mapping after marking. Audited; once only."""
     event = _event(session, event_id)
+    require(session, Permission.REVEAL, event_id=event_id)
     if event.anon_revealed_at is not None:
         raise DrawError(_("赛项“{event}”已于 {at} 解密").format(event=event.name, at=_local(event.anon_revealed_at)))
     anon_draw = _current_draw(session, event_id, DrawKind.ANON_CODE)
@@ -393,7 +408,7 @@ def reveal(session: Session, event_id: int, *, username: str | None, reason: str
         old_value={"anon_revealed_at": None},
         new_value={"anon_revealed_at": revealed_at.isoformat(), "draw_id": anon_draw.id},
         reason=reason.strip() if reason else None,
-        username=username,
+        **audit_who(session, username),
     )
     return revealed_at
 
@@ -401,6 +416,7 @@ def reveal(session: Session, event_id: int, *, username: str | None, reason: str
 def decrypted_mapping(session: Session, event_id: int, *, username: str | None = None) -> tuple[DecryptedRow, ...]:
     """Code → bib, name, unit and group, ordered by code; refused until the event is revealed."""
     event = _event(session, event_id)
+    require(session, Permission.REVEAL, event_id=event_id)
     if event.anon_revealed_at is None:
         raise AnonymityError(
             _("赛项“{event}”尚未解密：评分结束并由裁判长解密后才能查看检录号对应的选手").format(event=event.name)
@@ -443,6 +459,7 @@ def draw_sheet_pdf(session: Session, event_id: int, kind: DrawKind | None = None
     from competition_app.pdf.tables import Column, TableDocument, render_table_pdf
 
     event = _event(session, event_id)
+    require(session, Permission.DRAW, event_id=event_id)
     if kind is None:
         latest = session.scalars(
             select(Draw).where(Draw.event_id == event_id, Draw.is_current.is_(True)).order_by(Draw.id.desc()).limit(1)

@@ -4,6 +4,9 @@ A judge from the same unit as a contestant of an event they judge should step as
 ``avoidance_conflicts`` lists every such case; the UI shows them as warnings, not as errors:
 whether a judge really must step aside is the organiser's call (a big enterprise may send
 both a judge and contestants from different plants).
+
+Everything here needs 报名与裁判管理 (REGISTER): for the competition to add or edit a judge, for
+the event to assign one. A user who holds it for some events only sees the judges assigned there.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from competition_app.domain.enums import EntryStatus, IdType, Role
+from competition_app.domain.permissions import Permission
 from competition_app.domain.person_fields import FieldError, check_document, clean_text, normalise_phone
 from competition_app.i18n import _
 from competition_app.services import audit
+from competition_app.services.auth import audit_who, permitted_event_ids, require
 from db.models import Component, Entry, Event, Judge, JudgeAssignment, Person, Unit
 
 __all__ = [
@@ -150,17 +155,20 @@ def _unit_id(session: Session, name: str) -> int | None:
 
 def add_judge(session: Session, competition_id: int, judge: JudgeInput, *, username: str | None = None) -> int:
     """Add a judge to the competition (their unit by name, created when new); returns the id."""
+    require(session, Permission.REGISTER, competition_id=competition_id)
     values = _checked(session, competition_id, judge, None)
     row = Judge(competition_id=competition_id, unit_id=_unit_id(session, judge.unit), **values)
     session.add(row)
     session.flush()
     audit.append(session, action="judge.create", entity_type="judge", entity_id=row.id, competition_id=competition_id,
-                 new_value={**values, "unit": clean_text(judge.unit) or None}, username=username)  # fmt: skip
+                 new_value={**values, "unit": clean_text(judge.unit) or None},
+                 **audit_who(session, username))  # fmt: skip
     return row.id
 
 
 def update_judge(session: Session, judge_id: int, judge: JudgeInput, *, username: str | None = None) -> None:
     row = _judge(session, judge_id)
+    require(session, Permission.REGISTER, competition_id=row.competition_id)
     values = _checked(session, row.competition_id, judge, judge_id)
     old = {"name": row.name, "id_number": row.id_number, "phone": row.phone, "title": row.title, "unit_id": row.unit_id}
     for key, value in values.items():
@@ -169,7 +177,7 @@ def update_judge(session: Session, judge_id: int, judge: JudgeInput, *, username
     session.flush()
     audit.append(session, action="judge.update", entity_type="judge", entity_id=row.id,
                  competition_id=row.competition_id, old_value=old, new_value={**values, "unit_id": row.unit_id},
-                 username=username)  # fmt: skip
+                 **audit_who(session, username))  # fmt: skip
 
 
 def _judge(session: Session, judge_id: int) -> Judge:
@@ -195,6 +203,7 @@ def assign_judge(
     problems: list[tuple[str, str]] = []
     if event is None or event.competition_id != judge.competition_id:
         raise JudgeError([(_("赛项"), _("裁判只能评判本赛事的赛项"))])
+    require(session, Permission.REGISTER, event_id=event_id)
     if role not in ASSIGNABLE_ROLES:
         problems.append((_("职责"), _("应为{roles}").format(roles="、".join(r.label for r in ASSIGNABLE_ROLES))))
     if component_id is not None:
@@ -230,7 +239,7 @@ def assign_judge(
     audit.append(session, action="judge.assign", entity_type="judge_assignment", entity_id=assignment.id,
                  competition_id=judge.competition_id, event_id=event_id,
                  new_value={"judge_id": judge_id, "role": role.value, "component_id": component_id, "seat": seat},
-                 username=username)  # fmt: skip
+                 **audit_who(session, username))  # fmt: skip
     return assignment.id
 
 
@@ -238,6 +247,7 @@ def unassign_judge(session: Session, assignment_id: int, *, username: str | None
     assignment = session.get(JudgeAssignment, assignment_id)
     if assignment is None:
         raise JudgeError([("", _("没有编号为{id}的分工").format(id=assignment_id))])
+    require(session, Permission.REGISTER, event_id=assignment.event_id)
     judge = assignment.judge
     old = {"judge_id": judge.id, "role": assignment.role.value, "component_id": assignment.component_id,
            "seat": assignment.seat}  # fmt: skip
@@ -245,16 +255,22 @@ def unassign_judge(session: Session, assignment_id: int, *, username: str | None
     session.flush()
     audit.append(session, action="judge.unassign", entity_type="judge_assignment", entity_id=assignment_id,
                  competition_id=judge.competition_id, event_id=assignment.event_id, old_value=old,
-                 username=username)  # fmt: skip
+                 **audit_who(session, username))  # fmt: skip
 
 
 def list_judges(session: Session, competition_id: int) -> tuple[JudgeView, ...]:
-    """The competition's judges by name, each with their assignments in event order."""
+    """The competition's judges by name, each with their assignments in event order.
+
+    A user who registers for some events only gets the judges assigned to those, with those
+    assignments.
+    """
+    permitted = _registering_events(session, competition_id)
+    statement = select(Judge).where(Judge.competition_id == competition_id)
+    if permitted is not None:
+        assigned_there = select(JudgeAssignment.judge_id).where(JudgeAssignment.event_id.in_(permitted))
+        statement = statement.where(Judge.id.in_(assigned_there))
     judges = session.scalars(
-        select(Judge)
-        .where(Judge.competition_id == competition_id)
-        .options(selectinload(Judge.unit), selectinload(Judge.assignments))
-        .order_by(Judge.name, Judge.id)
+        statement.options(selectinload(Judge.unit), selectinload(Judge.assignments)).order_by(Judge.name, Judge.id)
     ).all()
     events = {
         event.id: (event.sort_order, event.name)
@@ -269,7 +285,8 @@ def list_judges(session: Session, competition_id: int) -> tuple[JudgeView, ...]:
 
     def view(judge: Judge) -> JudgeView:
         assignments = sorted(
-            judge.assignments, key=lambda a: (events.get(a.event_id, (0, ""))[0], a.event_id, a.component_id or 0)
+            (a for a in judge.assignments if permitted is None or a.event_id in permitted),
+            key=lambda a: (events.get(a.event_id, (0, ""))[0], a.event_id, a.component_id or 0),
         )
         return JudgeView(
             id=judge.id,
@@ -295,14 +312,23 @@ def list_judges(session: Session, competition_id: int) -> tuple[JudgeView, ...]:
     return tuple(view(judge) for judge in judges)
 
 
+def _registering_events(session: Session, competition_id: int) -> frozenset[int] | None:
+    """The competition's events the user holds REGISTER for (None: all); refused when none."""
+    permitted = permitted_event_ids(session, Permission.REGISTER, competition_id=competition_id)
+    if permitted is not None and not permitted:
+        require(session, Permission.REGISTER, competition_id=competition_id)  # raises, naming the user
+    return permitted
+
+
 def avoidance_conflicts(session: Session, competition_id: int) -> list[Conflict]:
     """Every (judge, event) where the judge's unit also sends contestants to that event.
 
     A contestant's unit is the one recorded at registration, else their current one; withdrawn
-    entries do not count.
+    entries do not count. Only the events the user registers for are looked at.
     """
+    permitted = _registering_events(session, competition_id)
     contestant_unit = func.coalesce(Entry.unit_id, Person.unit_id)
-    rows = session.execute(
+    statement = (
         select(Judge.id, Judge.name, Event.id, Event.name, Unit.name, Entry.id, Person.name)
         .join(JudgeAssignment, JudgeAssignment.judge_id == Judge.id)
         .join(Event, Event.id == JudgeAssignment.event_id)
@@ -316,6 +342,9 @@ def avoidance_conflicts(session: Session, competition_id: int) -> list[Conflict]
         )
         .order_by(Event.sort_order, Event.id, Judge.name, Judge.id, Person.name)
     )
+    if permitted is not None:
+        statement = statement.where(Event.id.in_(permitted))
+    rows = session.execute(statement)
     # A judge on several panels of one event meets each contestant once per panel: keep one.
     conflicts: dict[tuple[int, int], tuple[str, str, str, dict[int, str]]] = {}
     for judge_id, judge, event_id, event, unit, entry_id, contestant in rows:

@@ -1,4 +1,9 @@
-"""What the main window navigates: tiers → competitions → events, as plain frozen data."""
+"""What the main window navigates: tiers → competitions → events, as plain frozen data.
+
+A user sees the competitions and events their grants reach (``auth.visible_event_ids``): a judge
+or clerk of one event sees that event in its competition and nothing else; the counts are of
+what is shown.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from competition_app.domain.enums import (
     TierClass,
     tier_label,
 )
+from competition_app.services.auth import visible_competition_ids, visible_event_ids
 from db.models import Competition, Entry, Event, Score
 
 LEVEL_ORDER = tuple(Level)
@@ -86,30 +92,40 @@ class TierNode:
 
 
 def is_empty(session: Session) -> bool:
-    """True when the database holds no competition yet (the app then offers demo data)."""
+    """True when the database holds no competition yet (the app then offers demo data).
+
+    Not guarded: it tells whether anything exists, not what.
+    """
     return session.scalar(select(Competition.id).limit(1)) is None
 
 
 def load_navigation(session: Session) -> tuple[TierNode, ...]:
-    """Every competition grouped by tier, highest tier first, newest competition first."""
-    competitions = session.scalars(
-        select(Competition).options(
-            selectinload(Competition.events).selectinload(Event.groups),
-            selectinload(Competition.events).selectinload(Event.components),
-        )
-    ).all()
-    entry_counts: dict[int, int] = {
-        event_id: count
-        for event_id, count in session.execute(select(Entry.event_id, func.count(Entry.id)).group_by(Entry.event_id))
-    }
-    scored_counts: dict[int, int] = {
-        event_id: count
-        for event_id, count in session.execute(
-            select(Entry.event_id, func.count(func.distinct(Entry.id)))
-            .join(Score, Score.entry_id == Entry.id)
-            .group_by(Entry.event_id)
-        )
-    }
+    """The competitions the user may see, grouped by tier, highest tier first, newest competition first.
+
+    Each lists only the events the user may see.
+    """
+    visible_events = visible_event_ids(session)
+    statement = select(Competition).options(
+        selectinload(Competition.events).selectinload(Event.groups),
+        selectinload(Competition.events).selectinload(Event.components),
+    )
+    entry_statement = select(Entry.event_id, func.count(Entry.id)).group_by(Entry.event_id)
+    scored_statement = (
+        select(Entry.event_id, func.count(func.distinct(Entry.id)))
+        .join(Score, Score.entry_id == Entry.id)
+        .group_by(Entry.event_id)
+    )
+    if visible_events is not None:
+        visible_competitions = visible_competition_ids(session) or frozenset()
+        statement = statement.where(Competition.id.in_(visible_competitions))
+        entry_statement = entry_statement.where(Entry.event_id.in_(visible_events))
+        scored_statement = scored_statement.where(Entry.event_id.in_(visible_events))
+    competitions = session.scalars(statement).all()
+    entry_counts: dict[int, int] = {event_id: count for event_id, count in session.execute(entry_statement)}
+    scored_counts: dict[int, int] = {event_id: count for event_id, count in session.execute(scored_statement)}
+
+    def shown(event: Event) -> bool:
+        return visible_events is None or event.id in visible_events
 
     def summarise_event(event: Event, competition: Competition) -> EventSummary:
         return EventSummary(
@@ -141,7 +157,7 @@ def load_navigation(session: Session) -> tuple[TierNode, ...]:
             start_date=competition.start_date,
             end_date=competition.end_date,
             status=competition.status,
-            events=tuple(summarise_event(event, competition) for event in competition.events),
+            events=tuple(summarise_event(event, competition) for event in competition.events if shown(event)),
         )
         by_tier.setdefault((competition.level, competition.tier_class), []).append(summary)
 

@@ -4,6 +4,10 @@ A person is one row however many competitions they enter: ``register`` finds the
 document (证件类型 + 号码) and updates what the form says, or creates them. Every field is
 checked with ``domain.person_fields`` — the same checks the form runs as the user types
 (``check_person``) — and every problem is reported with the field it concerns, in Chinese.
+
+Everything here needs 报名与裁判管理 (REGISTER) where it happens: for the event of an entry, the
+competition of an achievement. A person is shared by every competition, so looking one up needs
+REGISTER somewhere; their past entries then list only the events the user may see.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from competition_app.domain.enums import (
     PersonStatus,
     SkillLevel,
 )
+from competition_app.domain.permissions import Permission, holds_anywhere
 from competition_app.domain.person_fields import (
     CheckedDocument,
     FieldError,
@@ -42,6 +47,7 @@ from competition_app.domain.person_fields import (
 from competition_app.i18n import _
 from competition_app.rules.io import PastPromotion, PersonHistory
 from competition_app.services import audit
+from competition_app.services.auth import audit_who, current_actor, permitted_event_ids, require, visible_event_ids
 from db.models import Competition, Entry, Event, EventGroup, Person, PersonAchievement, Team, Unit
 from db.types import utcnow
 
@@ -329,15 +335,24 @@ class EventContext:
 
 
 def registration_contexts(session: Session, competition_id: int) -> tuple[EventContext, ...]:
-    """Every event of the competition, in its order, as the registration form needs it."""
-    event_ids = session.scalars(
-        select(Event.id).where(Event.competition_id == competition_id).order_by(Event.sort_order, Event.id)
-    ).all()
-    return tuple(registration_context(session, event_id) for event_id in event_ids)
+    """The competition's events the user registers for, in order, as the registration form needs them."""
+    statement = select(Event.id).where(Event.competition_id == competition_id).order_by(Event.sort_order, Event.id)
+    permitted = permitted_event_ids(session, Permission.REGISTER, competition_id=competition_id)
+    if permitted is not None:
+        if not permitted:
+            require(session, Permission.REGISTER, competition_id=competition_id)  # raises: none of its events
+        statement = statement.where(Event.id.in_(permitted))
+    return tuple(_context(session, _event(session, event_id)) for event_id in session.scalars(statement).all())
 
 
 def registration_context(session: Session, event_id: int) -> EventContext:
     event = _event(session, event_id)
+    require(session, Permission.REGISTER, event_id=event_id)
+    return _context(session, event)
+
+
+def _context(session: Session, event: Event) -> EventContext:
+    event_id = event.id
     teams = session.scalars(select(Team).where(Team.event_id == event_id).order_by(Team.name)).all()
     group_names = {group.id: group.name for group in event.groups}
     entries = session.scalars(select(Entry.team_id).where(Entry.event_id == event_id)).all()
@@ -436,6 +451,7 @@ class PersonView:
 
 def find_person(session: Session, id_type: IdType, number: str) -> PersonView | None:
     """The person with this document (the number is normalised first), or None."""
+    _require_registering(session)
     try:
         normalised = check_document(id_type, number).number
     except FieldError:
@@ -444,18 +460,30 @@ def find_person(session: Session, id_type: IdType, number: str) -> PersonView | 
     return None if person_id is None else person_view(session, person_id)
 
 
+def _require_registering(session: Session) -> None:
+    """People are shared by all competitions: REGISTER anywhere lets a user look one up."""
+    if not holds_anywhere(current_actor(session).grants, Permission.REGISTER):
+        require(session, Permission.REGISTER)  # raises, naming the user and the permission
+
+
 def person_view(session: Session, person_id: int) -> PersonView:
+    """A person with their achievements and their entries in the events the user may see."""
+    _require_registering(session)
     person = session.get(Person, person_id, options=[selectinload(Person.achievements), selectinload(Person.unit)])
     if person is None:
         raise LookupError(_("没有编号为{id}的人员").format(id=person_id))
-    rows = session.execute(
+    statement = (
         select(Entry, Event.name, EventGroup.name, Competition.id, Competition.name, Competition.year)
         .join(Event, Event.id == Entry.event_id)
         .join(Competition, Competition.id == Event.competition_id)
         .join(EventGroup, EventGroup.id == Entry.group_id)
         .where(Entry.person_id == person_id)
         .order_by(Competition.year.desc(), Competition.id.desc(), Event.sort_order)
-    ).all()
+    )
+    visible = visible_event_ids(session)
+    if visible is not None:
+        statement = statement.where(Entry.event_id.in_(visible))
+    rows = session.execute(statement).all()
     return PersonView(
         id=person.id,
         name=person.name,
@@ -502,7 +530,18 @@ def add_achievement(
     note: str | None = None,
     username: str | None = None,
 ) -> int:
-    """Record a title held, a promotion or an award (here or elsewhere); returns its id."""
+    """Record a title held, a promotion or an award (here or elsewhere); returns its id.
+
+    Needs REGISTER for the entry's event, else for the competition, else (a fact about the
+    person alone) anywhere.
+    """
+    entry_event_id = None if entry_id is None else session.scalar(select(Entry.event_id).where(Entry.id == entry_id))
+    if entry_event_id is not None:
+        require(session, Permission.REGISTER, event_id=entry_event_id)
+    elif competition_id is not None:
+        require(session, Permission.REGISTER, competition_id=competition_id)
+    else:
+        _require_registering(session)
     problems: list[tuple[str, str]] = []
     if session.get(Person, person_id) is None:
         problems.append((_("人员"), _("没有编号为{id}的人员").format(id=person_id)))
@@ -537,7 +576,7 @@ def add_achievement(
         person_id=person_id,
         new_value={"kind": kind.value, "title": achievement.title, "year": year,
                    "skill_level": skill_level.value if skill_level else None},
-        username=username,
+        **audit_who(session, username),
     )  # fmt: skip
     return achievement.id
 
@@ -635,7 +674,7 @@ def _store_person(session: Session, checked: CheckedPerson, existing: Person | N
         session.add(row)
         session.flush()
         audit.append(session, action="person.create", entity_type="person", entity_id=row.id, person_id=row.id,
-                     new_value=_person_value(row), username=username)  # fmt: skip
+                     new_value=_person_value(row), **audit_who(session, username))  # fmt: skip
         return row
     old = _person_value(existing)
     _fill(existing, checked, unit)
@@ -643,7 +682,7 @@ def _store_person(session: Session, checked: CheckedPerson, existing: Person | N
     new = _person_value(existing)
     if new != old:
         audit.append(session, action="person.update", entity_type="person", entity_id=existing.id,
-                     person_id=existing.id, old_value=old, new_value=new, username=username)  # fmt: skip
+                     person_id=existing.id, old_value=old, new_value=new, **audit_who(session, username))  # fmt: skip
     return existing
 
 
@@ -666,6 +705,7 @@ def register(
     outside the event's limits, the bib is taken, or the team is of another group or full.
     """
     event = _event(session, event_id)
+    require(session, Permission.REGISTER, event_id=event_id)
     day = event.start_date or event.competition.start_date
     checked, problems = check_person(person, on=day, min_age=event.min_age, max_age=event.max_age)
     group_row = next((g for g in event.groups if g.name == clean_text(group)), None)
@@ -710,7 +750,7 @@ def register(
         event_id=event_id,
         person_id=row.id,
         new_value={"group": group_row.name, "bib": bib_text, "team_id": team, "unit": checked.unit},
-        username=username,
+        **audit_who(session, username),
     )
     return entry.id
 
@@ -757,6 +797,7 @@ def update_entry_status(
     entry = session.get(Entry, entry_id)
     if entry is None:
         raise RegistrationError([(PersonField.ENTRY, _("没有编号为{id}的报名").format(id=entry_id))])
+    require(session, Permission.REGISTER, event_id=entry.event_id)
     reason_text = clean_text(reason or "") or None
     if status in _NEEDS_REASON and reason_text is None:
         raise RegistrationError([(PersonField.ENTRY, _("改为“{status}”需要填写原因").format(status=status.label))])
@@ -778,5 +819,5 @@ def update_entry_status(
         old_value={"status": old.value},
         new_value={"status": status.value},
         reason=reason_text,
-        username=username,
+        **audit_who(session, username),
     )

@@ -4,6 +4,10 @@ The stored form is :func:`competition_app.rules.serialise.rule_set_to_dict` (eve
 written out), so a stored copy keeps its meaning when the code's defaults change. Every
 change is validated in full before anything is written, bumps the version that result
 snapshots record, and is appended to the audit log with the old and new settings.
+
+Creating and changing a rule set needs 管理赛事与规则 for its competition. Reading one does
+not: rule settings are the published rules of a competition, and scoring and ranking read them
+on behalf of whoever enters or views the marks.
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from competition_app.domain.permissions import Permission
 from competition_app.i18n import _
 from competition_app.rules.model import RuleSet
 from competition_app.rules.presets import load_preset
 from competition_app.rules.serialise import rule_set_from_dict, rule_set_to_dict
 from competition_app.services import audit
+from competition_app.services.auth import audit_who, require
 from db.models import Competition
 from db.models import RuleSet as RuleSetRow
 
@@ -57,6 +63,7 @@ def copy_preset_to_competition(
     preset = load_preset(preset_key)
     if session.get(Competition, competition_id) is None:
         raise RuleSetError(_("没有编号为 {id} 的赛事").format(id=competition_id))
+    require(session, Permission.MANAGE_COMPETITIONS, competition_id=competition_id)
     row_name = name if name is not None else preset.name
     duplicate = session.scalar(
         select(RuleSetRow.id).where(RuleSetRow.competition_id == competition_id, RuleSetRow.name == row_name)
@@ -82,7 +89,7 @@ def copy_preset_to_competition(
         competition_id=competition_id,
         new_value={"preset_key": preset_key, "name": row_name, "version": 1, "settings": settings},
         reason=_("由规则预设 {key} 复制").format(key=preset_key),
-        username=username,
+        **audit_who(session, username),
     )
     return row.id
 
@@ -113,6 +120,7 @@ def update_rule_set(
     written.
     """
     row = _row(session, rule_set_id)
+    require(session, Permission.MANAGE_COMPETITIONS, competition_id=row.competition_id)
     rule_set = rule_set_from_dict(data, source_name=_describe_row(row))
     old = {"version": row.version, "settings": row.settings, "provenance": row.provenance}
     settings = rule_set_to_dict(rule_set)
@@ -129,6 +137,6 @@ def update_rule_set(
         old_value=old,
         new_value={"version": row.version, "settings": settings, "provenance": row.provenance},
         reason=reason,
-        username=username,
+        **audit_who(session, username),
     )
     return rule_set

@@ -1,4 +1,7 @@
-"""Teams of a team event: created in one group, filled with that group's entries, never over size."""
+"""Teams of a team event: created in one group, filled with that group's entries, never over size.
+
+Reading and changing teams needs 报名与裁判管理 (REGISTER) for the event.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from competition_app.domain.enums import EventKind
+from competition_app.domain.permissions import Permission
 from competition_app.domain.person_fields import clean_text
 from competition_app.i18n import _
 from competition_app.services import audit
+from competition_app.services.auth import audit_who, require
 from db.models import Entry, Event, EventGroup, Person, Team, Unit
 
 __all__ = [
@@ -101,6 +106,7 @@ def create_team(
 ) -> int:
     """Create an empty team in ``group`` of a team event; returns its id."""
     event = _team_event(session, event_id)
+    require(session, Permission.REGISTER, event_id=event_id)
     group_row = next((g for g in event.groups if g.name == clean_text(group)), None)
     if group_row is None:
         raise TeamError(_("本赛项没有“{group}”").format(group=clean_text(group)))
@@ -118,12 +124,13 @@ def create_team(
     session.flush()
     audit.append(session, action="team.create", entity_type="team", entity_id=team.id,
                  competition_id=event.competition_id, event_id=event_id,
-                 new_value={"name": text, "group": group_row.name}, username=username)  # fmt: skip
+                 new_value={"name": text, "group": group_row.name}, **audit_who(session, username))  # fmt: skip
     return team.id
 
 
 def rename_team(session: Session, team_id: int, name: str, *, username: str | None = None) -> None:
     team = _team(session, team_id)
+    require(session, Permission.REGISTER, event_id=team.event_id)
     text = _check_name(session, team.event_id, name, team_id)
     if text == team.name:
         return
@@ -131,13 +138,14 @@ def rename_team(session: Session, team_id: int, name: str, *, username: str | No
     team.name = text
     session.flush()
     audit.append(session, action="team.rename", entity_type="team", entity_id=team.id, event_id=team.event_id,
-                 old_value={"name": old}, new_value={"name": text}, username=username)  # fmt: skip
+                 old_value={"name": old}, new_value={"name": text}, **audit_who(session, username))  # fmt: skip
 
 
 def add_member(session: Session, team_id: int, entry_id: int, *, username: str | None = None) -> None:
     """Put an entry of the team's event and group in the team; refused past the event's team size."""
     team = _team(session, team_id)
     event = _team_event(session, team.event_id)
+    require(session, Permission.REGISTER, event_id=event.id)
     entry = session.get(Entry, entry_id)
     if entry is None or entry.event_id != team.event_id:
         raise TeamError(_("只能加入本赛项的报名选手"))
@@ -159,13 +167,14 @@ def add_member(session: Session, team_id: int, entry_id: int, *, username: str |
     audit.append(session, action="team.add_member", entity_type="entry", entity_id=entry.id,
                  competition_id=event.competition_id, event_id=event.id, person_id=entry.person_id,
                  old_value={"team_id": None}, new_value={"team_id": team_id, "team": team.name},
-                 username=username)  # fmt: skip
+                 **audit_who(session, username))  # fmt: skip
 
 
 def remove_member(session: Session, entry_id: int, *, username: str | None = None) -> None:
     entry = session.get(Entry, entry_id)
     if entry is None:
         raise TeamError(_("没有编号为{id}的报名").format(id=entry_id))
+    require(session, Permission.REGISTER, event_id=entry.event_id)
     if entry.team_id is None:
         return
     old = entry.team_id
@@ -173,7 +182,7 @@ def remove_member(session: Session, entry_id: int, *, username: str | None = Non
     session.flush()
     audit.append(session, action="team.remove_member", entity_type="entry", entity_id=entry.id,
                  event_id=entry.event_id, person_id=entry.person_id, old_value={"team_id": old},
-                 new_value={"team_id": None}, username=username)  # fmt: skip
+                 new_value={"team_id": None}, **audit_who(session, username))  # fmt: skip
 
 
 def list_teams(session: Session, event_id: int) -> TeamsOfEvent:
@@ -181,6 +190,7 @@ def list_teams(session: Session, event_id: int) -> TeamsOfEvent:
     event = session.get(Event, event_id)
     if event is None:
         raise TeamError(_("没有编号为{id}的赛项").format(id=event_id))
+    require(session, Permission.REGISTER, event_id=event_id)
     groups = {group.id: group.name for group in event.groups}
     unit_id = func.coalesce(Entry.unit_id, Person.unit_id)
     rows = session.execute(
