@@ -4,7 +4,12 @@
 header row and carries "第 i 页 / 共 N 页" and, when given, a signature line at its foot, so a
 page torn off the stack is still a signed, attributable page. :func:`render_tables_pdf` puts
 several tables (e.g. one per event) in one file, each starting on a new page and numbered on
-its own.
+its own (or, with ``continuous_numbering``, as one document split into parts).
+
+A document may also carry a red ``banner`` under its title and a diagonal ``watermark`` on
+every page (a draft), a ``footer_note`` at the foot of every page (e.g. a fingerprint), shaded
+cells, and a closing block kept on one page: ``signatures`` (a label and a line to sign on)
+followed by ``closing_lines``.
 
 Cell text never overflows its column: :func:`fit_text` measures it with the font's real
 advance widths and first shrinks it a little, then wraps it (Chinese may break between any two
@@ -28,7 +33,16 @@ from reportlab.lib.pagesizes import landscape as turn
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from competition_app.i18n import _
 from competition_app.pdf.fonts import cannot_start_line, register_cjk_font
@@ -64,6 +78,13 @@ class TableDocument:
     min_font_size: float = 6.0
     header_font_size: float = 10.5
     row_min_height: float = 0.0  # points; a sign-in sheet needs room for a handwritten name
+    banner: str | None = None  # a boxed red line under the title, e.g. "草稿：未锁定"
+    watermark: str | None = None  # large, light, diagonal text across every page
+    footer_note: str | None = None  # small text at the foot of every page, left of the page number
+    page_label: str | None = None  # "第 {number} 页 共 {total} 页"; default "第 x 页 / 共 y 页"
+    shaded_cells: frozenset[tuple[int, int]] = frozenset()  # (row, column) of ``rows``, 0-based
+    signatures: tuple[str, ...] = ()  # labels, each followed by a line to sign on
+    closing_lines: tuple[str, ...] = ()  # paragraphs after the signatures, on the same page
 
     def __post_init__(self) -> None:
         if not self.columns:
@@ -139,22 +160,23 @@ def wrap_text(text: str, font_name: str, size: float, width: float) -> tuple[str
 def fit_text(text: str, font_name: str, width: float, *, size: float, min_size: float) -> FittedText:
     """Lay ``text`` out within ``width`` points, never wider.
 
-    In order: one line at ``size``; one line shrunk to no less than 85% of ``size`` (or
-    ``min_size``); up to :data:`MAX_WRAPPED_LINES` lines at the largest size from ``size`` down to
+    In order: one line (or the text's own lines) at ``size``; the same shrunk to no less than
+    85% of ``size`` (or ``min_size``); up to :data:`MAX_WRAPPED_LINES` lines at the largest size from ``size`` down to
     ``min_size`` that allows it; finally as many lines as needed at ``min_size``.
     """
     if min_size > size:
         raise ValueError(_("最小字号不能大于字号"))
     width = max(width, 1.0)
-    natural = _string_width(text, font_name, size)
-    if "\n" not in text and natural <= width:
-        return FittedText(size, (text,))
+    given = tuple(text.splitlines()) or ("",)  # explicit lines (a two-line header) stay as given
+    natural = max(_string_width(line, font_name, size) for line in given)
+    if natural <= width:
+        return FittedText(size, given)
     shrink_floor = max(min_size, size * 0.85)
-    if "\n" not in text and natural * shrink_floor / size <= width:
+    if natural * shrink_floor / size <= width:
         fitted = _floor_half_point(size * width / natural)
-        while _string_width(text, font_name, fitted) > width:  # pragma: no cover - rounding guard
+        while max(_string_width(line, font_name, fitted) for line in given) > width:  # pragma: no cover
             fitted -= 0.5
-        return FittedText(max(fitted, shrink_floor), (text,))
+        return FittedText(max(fitted, shrink_floor), given)
     candidate = size
     while candidate >= min_size:
         lines = wrap_text(text, font_name, candidate, width)
@@ -239,14 +261,73 @@ def _story_for(document: TableDocument, font_name: str, section: int) -> list[Fl
     if document.row_min_height:
         heights = [None, *(_row_height(document, data[i], commands, i) for i in range(1, len(data)))]
     table = Table(data, colWidths=list(widths), rowHeights=heights, repeatRows=1)
-    table.setStyle(TableStyle(commands))
     story: list[Flowable] = [_SectionStart(section), Paragraph(escape(document.title), title_style)]
     story += [Paragraph(escape(line), subtitle_style) for line in document.subtitle_lines]
+    if document.banner:
+        banner_style = ParagraphStyle(
+            "banner", parent=subtitle_style, fontSize=13, leading=17, textColor=colors.HexColor("#C00000"),
+            borderColor=colors.HexColor("#C00000"), borderWidth=1, borderPadding=4, spaceBefore=7,
+            spaceAfter=5,
+        )  # fmt: skip
+        story.append(Paragraph(escape(document.banner), banner_style))
+    for shaded_row, shaded_column in document.shaded_cells:
+        cell = (shaded_column, shaded_row + 1)  # the header is row 0
+        commands.append(("BACKGROUND", cell, cell, SHADE))
+    table.setStyle(TableStyle(commands))
     story += [Spacer(1, 6), table]
     if document.notes:
         story.append(Spacer(1, 6))
         story += [Paragraph(escape(note), note_style) for note in document.notes]
+    closing: list[Flowable] = []
+    if document.signatures:
+        closing += [Spacer(1, 10), _signature_table(document, font_name, sum(widths))]
+    closing += [Paragraph(escape(line), note_style) for line in document.closing_lines]
+    if closing:
+        story.append(KeepTogether(closing))
     return story
+
+
+SHADE = colors.HexColor("#D9D9D9")
+SIGNATURE_ROW_HEIGHT = 28.0  # points: room for a handwritten signature
+
+
+def signature_columns(landscape: bool) -> int:
+    """How many signatures share a row: three in landscape, two in portrait."""
+    return 3 if landscape else 2
+
+
+def _signature_table(document: TableDocument, font_name: str, width: float) -> Table:
+    """Labels with a line to sign on, :func:`signature_columns` to a row; an empty label leaves a gap."""
+    per_row = signature_columns(document.landscape)
+    label_width = max(_string_width(label + "：", font_name, 10.5) for label in document.signatures) + 6
+    label_width = min(label_width, width / per_row * 0.6)
+    line_width = width / per_row - label_width
+    data: list[list[str]] = []
+    for start in range(0, len(document.signatures), per_row):
+        labels = document.signatures[start : start + per_row]
+        row: list[str] = []
+        for label in labels:
+            fitted = fit_text(label + "：", font_name, label_width - 2, size=10.5, min_size=7)
+            row += ["\n".join(fitted.lines) if label else "", ""]
+        data.append(row + [""] * (2 * per_row - len(row)))
+    commands: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), font_name),
+        ("FONTSIZE", (0, 0), (-1, -1), 10.5),
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("ALIGN", (0, 0), (-1, -1), "RIGHT"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 1),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 1),
+    ]
+    for row_index, start in enumerate(range(0, len(document.signatures), per_row)):
+        for slot in range(min(per_row, len(document.signatures) - start)):
+            if not document.signatures[start + slot]:
+                continue
+            line = 2 * slot + 1
+            commands.append(("LINEBELOW", (line, row_index), (line, row_index), 0.6, colors.black))
+    widths = [label_width, line_width * 0.92] * per_row
+    table = Table(data, colWidths=widths, rowHeights=[SIGNATURE_ROW_HEIGHT] * len(data), hAlign="LEFT")
+    table.setStyle(TableStyle(commands))
+    return table
 
 
 def _row_height(document: TableDocument, cells: list[str], commands: list[tuple[Any, ...]], row: int) -> float:
@@ -283,6 +364,7 @@ class _NumberedCanvas(Canvas):
     documents: tuple[TableDocument, ...] = ()
     font_name = ""
     page_size: tuple[float, float] = A4
+    continuous = False  # number all pages as one document
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Start every page in the embedded font, so no unembedded Helvetica is referenced at all.
@@ -299,33 +381,61 @@ class _NumberedCanvas(Canvas):
     def save(self) -> None:
         totals: dict[int, int] = {}
         for _state, section in self._pages:
-            totals[section] = totals.get(section, 0) + 1
+            counted = 0 if self.continuous else section
+            totals[counted] = totals.get(counted, 0) + 1
         numbers: dict[int, int] = {}
         for state, section in self._pages:
             self.__dict__.update(state)
-            numbers[section] = numbers.get(section, 0) + 1
-            self._draw_footer(self.documents[section], numbers[section], totals[section])
+            counted = 0 if self.continuous else section
+            numbers[counted] = numbers.get(counted, 0) + 1
+            document = self.documents[section]
+            if document.watermark:
+                self._draw_watermark(document.watermark)
+            self._draw_footer(document, numbers[counted], totals[counted])
             super().showPage()
         super().save()
+
+    def _draw_watermark(self, text: str) -> None:
+        width, height = self.page_size
+        self.saveState()
+        self.setFillColor(colors.HexColor("#C00000"))
+        self.setFillAlpha(0.10)
+        size = min(72.0, 0.8 * (width**2 + height**2) ** 0.5 / max(1.0, _string_width(text, self.font_name, 1)))
+        self.setFont(self.font_name, size)
+        self.translate(width / 2, height / 2)
+        self.rotate(30 if width > height else 55)
+        self.drawCentredString(0, -size / 3, text)
+        self.restoreState()
 
     def _draw_footer(self, document: TableDocument, number: int, total: int) -> None:
         width, _height = self.page_size
         self.setFont(self.font_name, 9)
-        self.drawCentredString(
-            width / 2, 9 * MM, _("第 {number} 页 / 共 {total} 页").format(number=number, total=total)
-        )
+        label = (document.page_label or _("第 {number} 页 / 共 {total} 页")).format(number=number, total=total)
+        if document.footer_note:
+            self.drawRightString(width - MARGIN_SIDE, 9 * MM, label)
+            note_width = width - 2 * MARGIN_SIDE - _string_width(label, self.font_name, 9) - 12
+            fitted = fit_text(document.footer_note, self.font_name, note_width, size=8, min_size=5)
+            self.setFont(self.font_name, fitted.font_size)
+            self.drawString(MARGIN_SIDE, 9 * MM, fitted.lines[0])
+        else:
+            self.drawCentredString(width / 2, 9 * MM, label)
         if document.signature_line:
             self.setFont(self.font_name, 10.5)
             self.drawString(MARGIN_SIDE, 15 * MM, document.signature_line)
 
 
 def render_tables_pdf(
-    documents: Sequence[TableDocument], *, font: str | Path | None = None, author: str | None = None
+    documents: Sequence[TableDocument],
+    *,
+    font: str | Path | None = None,
+    author: str | None = None,
+    continuous_numbering: bool = False,
 ) -> bytes:
     """Render one or more table documents into one PDF; each starts a page and is numbered alone.
 
     All documents share the orientation of the first. ``font`` is a TrueType file to use instead
-    of the bundled LXGW WenKai (see :func:`competition_app.pdf.fonts.register_cjk_font`).
+    of the bundled LXGW WenKai (see :func:`competition_app.pdf.fonts.register_cjk_font`). With
+    ``continuous_numbering`` the pages are numbered through (parts of one document).
     """
     if not documents:
         raise ValueError(_("没有要输出的表格"))
@@ -354,6 +464,7 @@ def render_tables_pdf(
         documents = all_documents
         font_name = registered_font
         page_size = sheet_size
+        continuous = continuous_numbering
 
     template.build(story, canvasmaker=NumberedCanvas)
     return buffer.getvalue()
@@ -372,5 +483,6 @@ __all__ = [
     "fit_text",
     "render_table_pdf",
     "render_tables_pdf",
+    "signature_columns",
     "wrap_text",
 ]
