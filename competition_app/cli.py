@@ -11,10 +11,14 @@ import sys
 from collections.abc import Callable, Sequence
 
 from competition_app import __version__
+from competition_app.audit_cli import add_audit_commands
+from competition_app.auth_cli import add_user_commands
 from competition_app.excel.cli import add_excel_commands
 from competition_app.exports.cli import add_export_commands
 from competition_app.i18n import _
 from competition_app.rules.cli import add_rules_command
+from competition_app.scores_cli import add_scores_commands
+from competition_app.sheet_cli import add_sheet_commands
 from competition_app.worldskills.cli import add_marking_scheme_command
 
 GuiLauncher = Callable[[str], int]
@@ -48,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_excel_commands(commands)
     add_export_commands(commands)
     add_marking_scheme_command(commands)
+    add_scores_commands(commands)
+    add_user_commands(commands)
+    add_sheet_commands(commands)
+    add_audit_commands(commands)
     return parser
 
 
@@ -56,16 +64,21 @@ def _print_progress(done: int, total: int, text: str) -> None:
         print(f"\r[{done}/{total}] {text}".ljust(60), end="", file=sys.stderr, flush=True)
 
 
-def _run_demo(url: str, seed: int) -> int:
+def _run_demo(args: argparse.Namespace) -> int:
+    from competition_app.cli_login import CliLoginError, open_logged_in
+    from competition_app.services.auth import AuthError
     from competition_app.services.demo import DemoAlreadyPresentError, create_demo
     from competition_app.tasks import Progress
-    from db.session import open_database
 
-    database = open_database(url)
+    try:
+        database = open_logged_in(args)
+    except (CliLoginError, AuthError) as error:
+        print(error, file=sys.stderr)
+        return 1
     try:
         with database.transaction() as session:
-            summary = create_demo(session, Progress(_print_progress), seed=seed)
-    except DemoAlreadyPresentError as error:
+            summary = create_demo(session, Progress(_print_progress), seed=args.seed)
+    except (DemoAlreadyPresentError, AuthError) as error:
         print(f"\n{error}", file=sys.stderr)
         return 1
     finally:
@@ -86,7 +99,7 @@ def main(argv: Sequence[str] | None = None, *, launch_gui: GuiLauncher | None = 
         return handler(args)
     url = resolve_url(args.db)
     if args.command == "demo":
-        return _run_demo(url, args.seed)
+        return _run_demo(args)
     if args.command == "where":
         print(describe_url(url))
         return 0
