@@ -32,6 +32,7 @@ from competition_app.services.demo import (
     DemoSummary,
     create_demo,
 )
+from competition_app.services.sheets import check_fingerprint
 from competition_app.tasks import Cancelled, Progress
 from db.models import (
     AuditRecord,
@@ -354,3 +355,11 @@ def test_every_demo_rule_set_is_a_valid_copy_of_its_preset(session: Session) -> 
     defence = next(row for row in rows if "答辩" in row.name)
     weights = [c.weight for c in load_rule_set(session, defence.id).scoring.components]
     assert weights == [Decimal("0.25"), Decimal("0.55"), Decimal("0.20")]
+
+
+def test_locked_sheets_carry_the_fingerprint_of_their_marks(session: Session, demo: DemoSummary) -> None:
+    locked = session.scalars(select(ScoreSheet).where(ScoreSheet.state == SheetState.LOCKED)).all()
+    assert locked
+    for sheet in locked:
+        recorded, now = check_fingerprint(session, sheet.event_id, sheet.component_id)
+        assert recorded is not None and recorded == now

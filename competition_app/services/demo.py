@@ -57,6 +57,7 @@ from competition_app.rules.presets import load_preset
 from competition_app.rules.serialise import rule_set_to_dict
 from competition_app.services import audit
 from competition_app.services.auth import require
+from competition_app.services.sheets import fingerprint
 from competition_app.tasks import NO_PROGRESS, Progress
 from db.models import (
     Competition,
@@ -1096,6 +1097,11 @@ class _DemoBuilder:
             # One executemany: the ORM sets Score.version itself.
             self.session.execute(insert(Score), rows)
         self.session.add_all(sheets)
+        self.session.flush()
+        # A locked sheet carries the fingerprint of its marks, as if the chief judge had signed it.
+        for sheet in sheets:
+            if sheet.state in (SheetState.LOCKED, SheetState.PUBLISHED):
+                sheet.fingerprint = fingerprint(self.session, sheet.event_id, sheet.component_id)
         self.session.flush()
         self.score_count = len(rows)
 
