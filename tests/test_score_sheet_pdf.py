@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from pypdf import PdfReader
 from sqlalchemy import select, text
 
@@ -37,10 +38,17 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
+def demo(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """The demo with a named administrator logged in (signing off needs a named account)."""
     path = tmp_path / "competition.sqlite3"
     shutil.copyfile(demo_template, path)
     database = open_database(sqlite_url(path))
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with database.transaction() as session:
+        chief = make_user(session, "chief", Role.ADMIN, password_hash=cheap.hash("Chief-Passw0rd"))
+    database.info["actor"] = chief
+    monkeypatch.setenv("COMPETITION_APP_USER", "chief")
+    monkeypatch.setenv("COMPETITION_APP_PASSWORD", "Chief-Passw0rd")
     yield database
     database.close()
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from competition_app.domain.enums import Role, ScoreState, SheetState
 from competition_app.services.auth import PermissionDenied
-from competition_app.services.scores import SheetClosed, enter_score, load_sheet, set_practical_time
+from competition_app.services.scores import CellRef, SheetClosed, enter_score, load_sheet, set_practical_time
 from competition_app.services.sheets import (
     SheetStateError,
     canonical_lines,
@@ -29,6 +29,7 @@ from competition_app.services.sheets import (
 )
 from db.models import AuditRecord, Judge, Score, ScoreSheet
 from db.types import utcnow
+from tests.factories import minimal_event
 from tests.support.accounts import acting, make_user
 from tests.support.scoring import Scored, scored_event
 
@@ -346,3 +347,21 @@ def test_the_fingerprint_changes_with_any_mark_or_time(session: Session) -> None
             assert fingerprint(session, built.event.id, built.practical.id) == original
     set_practical_time(session, built.practical.id, built.entries[1].id, "60:00")
     assert fingerprint(session, built.event.id, built.practical.id) not in seen
+
+
+def test_set_up_mode_keys_marks_but_cannot_check_or_sign(session: Session) -> None:
+    """Before any account exists nobody is named, so nobody could be kept from checking their own keying."""
+    built = minimal_event(session)  # no accounts at all: set-up mode
+    event_id, component_id = built.event.id, built.practical.id
+    set_double_entry(session, event_id, False)
+    keyed = enter_score(session, CellRef(component_id, built.entry.id, None, None, 1), "80", expected_version=None)
+    assert keyed.entered_by_id is None
+    for attempt in (
+        lambda: confirm_readback(session, event_id, component_id, [keyed.score_id]),
+        lambda: verify_sheet(session, event_id, component_id),
+        lambda: lock_sheet(session, event_id, component_id),
+        lambda: unlock_sheet(session, event_id, component_id, "录错"),
+        lambda: publish_sheet(session, event_id, component_id),
+    ):
+        with pytest.raises(PermissionDenied, match="实名账户"):
+            attempt()

@@ -26,7 +26,7 @@ from competition_app.domain.permissions import Permission
 from competition_app.i18n import _
 from competition_app.rules.sheet import Cell, Column, Sheet
 from competition_app.services import audit
-from competition_app.services.auth import PermissionDenied, require
+from competition_app.services.auth import Actor, PermissionDenied, require
 from competition_app.services.scores import (
     CellRef,
     ScoreError,
@@ -202,7 +202,7 @@ def resolve_difference(session: Session, ref: CellRef, text: str, *, reason: str
     """
 
     event_id = _event_id(session, ref.component_id)
-    actor = require(session, Permission.VERIFY_SCORES, event_id=event_id)
+    actor = _named(require(session, Permission.VERIFY_SCORES, event_id=event_id))
     target = cell_target(session, ref)
     value = target.column.parse(text)
     sheet = check_open(session, target)
@@ -252,7 +252,7 @@ def confirm_readback(session: Session, event_id: int, component_id: int, score_i
 
     Refuses (``PermissionDenied``) any cell the reader keyed themselves.
     """
-    actor = require(session, Permission.VERIFY_SCORES, event_id=event_id)
+    actor = _named(require(session, Permission.VERIFY_SCORES, event_id=event_id))
     record, component = _record(session, event_id, component_id, lock="share")
     if record.state is not SheetState.ENTERING:
         raise SheetStateError(_("“{name}”评分表{state}").format(name=component.name, state=record.state.label))
@@ -279,7 +279,7 @@ def confirm_readback(session: Session, event_id: int, component_id: int, score_i
 
 def verify_sheet(session: Session, event_id: int, component_id: int) -> SheetStatus:
     """录入中 → 已复核, once the sheet is complete and checked by the chosen method."""
-    actor = require(session, Permission.VERIFY_SCORES, event_id=event_id)
+    actor = _named(require(session, Permission.VERIFY_SCORES, event_id=event_id))
     record, component = _record(session, event_id, component_id, lock="update")
     if record.state is not SheetState.ENTERING:
         raise SheetStateError(
@@ -323,7 +323,7 @@ def verify_sheet(session: Session, event_id: int, component_id: int) -> SheetSta
 
 def lock_sheet(session: Session, event_id: int, component_id: int) -> str:
     """已复核 → 裁判长签字锁定: the sheet becomes read-only; returns its fingerprint."""
-    actor = require(session, Permission.LOCK_SHEETS, event_id=event_id)
+    actor = _named(require(session, Permission.LOCK_SHEETS, event_id=event_id))
     record, component = _record(session, event_id, component_id, lock="update")
     if record.state is not SheetState.VERIFIED:
         raise SheetStateError(_("“{name}”评分表{state}：须先复核才能签字锁定").format(
@@ -344,7 +344,7 @@ def lock_sheet(session: Session, event_id: int, component_id: int) -> str:
 
 def unlock_sheet(session: Session, event_id: int, component_id: int, reason: str) -> None:
     """Back to 录入中 from 已复核, 锁定 or 已公示: 裁判长 or 管理员, with a reason."""
-    require(session, Permission.LOCK_SHEETS, event_id=event_id)
+    _named(require(session, Permission.LOCK_SHEETS, event_id=event_id))
     if not reason or not reason.strip():
         raise SheetStateError(_("解锁必须填写原因"))
     record, component = _record(session, event_id, component_id, lock="update")
@@ -363,7 +363,7 @@ def unlock_sheet(session: Session, event_id: int, component_id: int, reason: str
 
 def publish_sheet(session: Session, event_id: int, component_id: int) -> None:
     """裁判长签字锁定 → 已公示."""
-    require(session, Permission.PUBLISH, event_id=event_id)
+    _named(require(session, Permission.PUBLISH, event_id=event_id))
     record, component = _record(session, event_id, component_id, lock="update")
     if record.state is not SheetState.LOCKED:
         raise SheetStateError(_("“{name}”评分表{state}：须先签字锁定才能公示").format(
@@ -421,6 +421,17 @@ def check_fingerprint(session: Session, event_id: int, component_id: int) -> tup
     """(fingerprint recorded at locking, fingerprint of the data now)."""
     record, _component = _record(session, event_id, component_id)
     return record.fingerprint, fingerprint(session, event_id, component_id)
+
+
+def _named(actor: Actor) -> Actor:
+    """Checking and signing are what make a sheet trustworthy: they need a named account.
+
+    In set-up mode (no accounts yet) nobody is named, so nobody could be kept from checking
+    their own keying; the sheet stays 录入中 until accounts exist.
+    """
+    if actor.user_id is None:
+        raise PermissionDenied(_("复核、签字与解锁须由实名账户操作：请先在“文件 → 用户与权限”中设置账户并登录"))
+    return actor
 
 
 def _event_id(session: Session, component_id: int) -> int:
