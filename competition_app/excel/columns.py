@@ -225,7 +225,8 @@ SCORES = SheetLayout(
     "成绩",
     "scores",
     False,
-    "可选：报名导入不写入成绩；本表由“评分 → 导入纸质成绩表”或 competition-app scores import 导入（先全部检查，无误才写入）。",
+    "可选：报名导入不写入成绩；本表由“评分 → 导入纸质成绩表”或 competition-app scores import 导入"
+    "（先全部检查，无误才写入）。",
     (
         _c("赛项", "event", T, "赛项名称", "焊工", required=True),
         _c("参赛编号", "bib", CD, "选手的参赛编号", "HG-001", width=10),
