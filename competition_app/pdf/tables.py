@@ -50,6 +50,7 @@ from competition_app.pdf.fonts import cannot_start_line, register_cjk_font
 Align = Literal["left", "center", "right"]
 
 MM = 72 / 25.4
+_ALIGNMENT: dict[Align, Literal[0, 1, 2]] = {"left": 0, "center": 1, "right": 2}  # reportlab's TA_* values
 CELL_PADDING = 3.0  # points, left and right of the text in each cell
 MAX_WRAPPED_LINES = 3  # before falling back to the minimum size with as many lines as it takes
 
@@ -85,6 +86,7 @@ class TableDocument:
     shaded_cells: frozenset[tuple[int, int]] = frozenset()  # (row, column) of ``rows``, 0-based
     signatures: tuple[str, ...] = ()  # labels, each followed by a line to sign on
     closing_lines: tuple[str, ...] = ()  # paragraphs after the signatures, on the same page
+    closing_align: Align = "left"  # "right" for an issuer and date above a seal
 
     def __post_init__(self) -> None:
         if not self.columns:
@@ -281,7 +283,8 @@ def _story_for(document: TableDocument, font_name: str, section: int) -> list[Fl
     closing: list[Flowable] = []
     if document.signatures:
         closing += [Spacer(1, 10), _signature_table(document, font_name, sum(widths))]
-    closing += [Paragraph(escape(line), note_style) for line in document.closing_lines]
+    closing_style = ParagraphStyle("closing", parent=note_style, alignment=_ALIGNMENT[document.closing_align])
+    closing += [Paragraph(escape(line), closing_style) for line in document.closing_lines]
     if closing:
         story.append(KeepTogether(closing))
     return story
