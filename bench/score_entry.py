@@ -52,8 +52,11 @@ SEATS = 5
 TARGET_MS = 10.0
 
 
-def build(database: Database, entries: int) -> tuple[int, list[int]]:
-    """An event with ``entries`` contestants and a 5-judge practical; a clerk logged in."""
+def build(database: Database, entries: int) -> tuple[int, int, list[int]]:
+    """An event with ``entries`` contestants and a 5-judge practical; a clerk logged in.
+
+    Returns the event id, the practical's id and the entry ids. bench/score_grid.py uses it too.
+    """
     with database.transaction() as session:
         competition = Competition(name="基准赛事", year=2026, level=Level.MUNICIPAL, tier_class=TierClass.CLASS_1)
         event = Event(competition=competition, name="数控车工", occupation="车工", code="CK")
@@ -82,7 +85,7 @@ def build(database: Database, entries: int) -> tuple[int, list[int]]:
         session.add(clerk)
         session.flush()
         database.info["actor"] = actor_for(clerk)
-        return practical.id, entry_ids
+        return event.id, practical.id, entry_ids
 
 
 class Run:
@@ -143,7 +146,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         database = open_database(sqlite_url(Path(tmp) / "bench.sqlite3"))
         try:
-            component_id, entry_ids = build(database, args.entries)
+            _event_id, component_id, entry_ids = build(database, args.entries)
             versions: dict[object, int] = {}
             gc.collect()
             if args.profile:

@@ -21,8 +21,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -36,56 +34,16 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from competition_app.domain.enums import ComponentKind, Level, PanelMethod, Role, TierClass  # noqa: E402
-from competition_app.services.auth import actor_for  # noqa: E402
 from db.models import (  # noqa: E402
     AuditRecord,
-    Competition,
-    Component,
-    Entry,
-    Event,
-    EventGroup,
-    Judge,
-    JudgeAssignment,
-    Person,
     Score,
-    User,
-    UserRole,
 )
-from db.session import Database, open_database, sqlite_url  # noqa: E402
+from db.session import open_database, sqlite_url  # noqa: E402
 from ui.runner import TaskRunner  # noqa: E402
 from ui.score_entry import Outcome, ScoreEntryWindow  # noqa: E402
 
-SEATS = 5
-
-
-def build(database: Database, entries: int) -> int:
-    """An event with ``entries`` contestants and a 5-judge practical; a clerk logged in. Returns the event id."""
-    with database.transaction() as session:
-        competition = Competition(name="基准赛事", year=2026, level=Level.MUNICIPAL, tier_class=TierClass.CLASS_1)
-        event = Event(competition=competition, name="数控车工", occupation="车工", code="CK")
-        group = EventGroup(event=event, name="职工组")
-        practical = Component(event=event, name="技能操作", kind=ComponentKind.PRACTICAL, weight=Decimal("0.7"),
-                              panel_method=PanelMethod.TRIMMED_MEAN, panel_size=SEATS, decimals=1,
-                              spread_threshold=Decimal(10), time_limit_minutes=120)  # fmt: skip
-        session.add(competition)
-        session.flush()
-        for seat in range(1, SEATS + 1):
-            judge = Judge(competition_id=competition.id, name=f"裁判{seat}")
-            session.add(judge)
-            session.flush()
-            session.add(JudgeAssignment(judge_id=judge.id, event_id=event.id, component_id=practical.id, seat=seat))
-        for number in range(1, entries + 1):
-            person = Person(id_number=f"P{number:08d}", name=f"选手{number}", birth_date=date(1990, 1, 1))
-            session.add(person)
-            session.flush()
-            session.add(Entry(event_id=event.id, group_id=group.id, person_id=person.id, bib=f"CK-{number:03d}"))
-        clerk = User(username="clerk", display_name="录分员甲")
-        clerk.roles = [UserRole(role=Role.CLERK, event_id=event.id)]
-        session.add(clerk)
-        session.flush()
-        database.info["actor"] = actor_for(clerk)
-        return event.id
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from score_entry import SEATS, build  # noqa: E402  (the same event as bench/score_entry.py)
 
 
 def marks(entries: int, seed: int = 5) -> list[str]:
@@ -108,7 +66,7 @@ def main() -> None:
         database = open_database(sqlite_url(Path(directory) / "bench.sqlite3"))
         runner = TaskRunner(database)
         try:
-            event_id = build(database, arguments.entries)
+            event_id, _component_id, _entry_ids = build(database, arguments.entries)
             parent = QWidget()
             window = ScoreEntryWindow.show_for(parent, runner, event_id)
             assert window is not None

@@ -34,6 +34,37 @@ def sqlite_database(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[
 
 
 @pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo database made once per run by the real demo service; tests get copies."""
+    from competition_app.services.demo import create_demo
+    from competition_app.tasks import Progress
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    database = open_database(sqlite_url(path))
+    try:
+        with database.transaction() as session:
+            create_demo(session, Progress())
+    finally:
+        database.close()
+    return path
+
+
+@pytest.fixture
+def demo_path(demo_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo database."""
+    path = tmp_path / "competition.sqlite3"
+    shutil.copyfile(demo_template, path)
+    return path
+
+
+@pytest.fixture
+def demo_database(demo_path: Path) -> Iterator[Database]:
+    database = open_database(sqlite_url(demo_path))
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
 def postgres_server() -> str:
     url, reason = postgres_url()
     if url is None:

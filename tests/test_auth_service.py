@@ -37,11 +37,10 @@ from competition_app.services.auth import (
 from db.models import AuditRecord, User
 from db.types import utcnow
 from tests.factories import minimal_event
+from tests.support.accounts import CHEAP_HASHER
 
 ADMIN_PASSWORD = "Kaoping-2026"
 CLERK_PASSWORD = "luru-mima-7"
-CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-"""Still argon2id, with parameters that take a millisecond: the logic under test is the same."""
 
 
 @pytest.fixture(autouse=True)

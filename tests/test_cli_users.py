@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from competition_app import auth_cli, cli_login
@@ -18,6 +17,7 @@ from competition_app.services import auth
 from db.models import AuditRecord, Draw, User
 from db.session import Database, open_database, sqlite_url
 from tests.factories import minimal_event
+from tests.support.accounts import CHEAP_HASHER
 from tests.test_cli import run_cli
 
 ADMIN_PASSWORD = "Kaoping-2026"
@@ -27,7 +27,7 @@ CLERK_PASSWORD = "luru-mima-7"
 @pytest.fixture(autouse=True)
 def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Still argon2id, with parameters that take a millisecond."""
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(auth, "_hasher", CHEAP_HASHER)
 
 
 @pytest.fixture(autouse=True)

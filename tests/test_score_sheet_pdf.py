@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from pypdf import PdfReader
 from sqlalchemy import select, text
 
@@ -16,36 +14,19 @@ from competition_app.cli import main
 from competition_app.domain.enums import Role, SheetState
 from competition_app.exports.score_sheet import MAX_ASPECT_COLUMNS, group_hex, score_sheet_pdf, worldskills_parts
 from competition_app.services.auth import PermissionDenied, act_as
-from competition_app.services.demo import create_demo
 from competition_app.services.scores import load_sheet
 from competition_app.services.sheets import lock_sheet
-from competition_app.tasks import Progress
 from db.models import Component, Event
 from db.session import Database, open_database, sqlite_url
-from tests.support.accounts import make_user
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("score_sheets") / "demo.sqlite3"
-    database = open_database(sqlite_url(path))
-    try:
-        with database.transaction() as session:
-            create_demo(session, Progress())
-    finally:
-        database.close()
-    return path
+from tests.support.accounts import CHEAP_HASHER, make_user
 
 
 @pytest.fixture
-def demo(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+def demo(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
     """The demo with a named administrator logged in (signing off needs a named account)."""
-    path = tmp_path / "competition.sqlite3"
-    shutil.copyfile(demo_template, path)
-    database = open_database(sqlite_url(path))
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    database = open_database(sqlite_url(demo_path))
     with database.transaction() as session:
-        chief = make_user(session, "chief", Role.ADMIN, password_hash=cheap.hash("Chief-Passw0rd"))
+        chief = make_user(session, "chief", Role.ADMIN, password_hash=CHEAP_HASHER.hash("Chief-Passw0rd"))
     database.info["actor"] = chief
     monkeypatch.setenv("COMPETITION_APP_USER", "chief")
     monkeypatch.setenv("COMPETITION_APP_PASSWORD", "Chief-Passw0rd")

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMenu, QWidget
 from pytestqt.qtbot import QtBot
@@ -31,6 +30,7 @@ from competition_app.tasks import Change
 from db.models import AuditRecord, User
 from db.session import Database
 from tests.factories import minimal_event
+from tests.support.accounts import CHEAP_HASHER
 from ui import accounts
 from ui import app as app_module
 from ui.accounts import (
@@ -55,7 +55,7 @@ CLERK_PASSWORD = "luru-mima-7"
 @pytest.fixture(autouse=True)
 def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Still argon2id, with parameters that take a millisecond."""
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(auth, "_hasher", CHEAP_HASHER)
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,12 +16,12 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
 from competition_app.domain.enums import Level
-from competition_app.services.demo import DEMO_COMPETITION_NAMES, create_demo
+from competition_app.services.demo import DEMO_COMPETITION_NAMES
 from competition_app.services.entries import list_entries
 from competition_app.services.navigation import EventSummary, TierNode, load_navigation
 from competition_app.tasks import Change, Progress
 from db.models import Competition
-from db.session import Database, open_database, sqlite_url
+from db.session import Database, sqlite_url
 from ui import app as app_module
 from ui.actions import ACTIONS, ActionId, MenuId, handlers
 from ui.dialogs import DemoOfferDialog, ErrorDialog, InfoDialog
@@ -33,19 +32,6 @@ from ui.runner import TaskRunner
 
 WAIT_MS = 60_000
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo database made once by the real demo service; each test gets its own copy."""
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    database = open_database(sqlite_url(path))
-    try:
-        with database.transaction() as session:
-            create_demo(session, Progress())
-    finally:
-        database.close()
-    return path
 
 
 @pytest.fixture(autouse=True)
@@ -59,20 +45,6 @@ def private_settings(tmp_path: Path) -> Iterator[None]:
 @pytest.fixture
 def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
-def demo_path(demo_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "competition.sqlite3"
-    shutil.copyfile(demo_template, path)
-    return path
-
-
-@pytest.fixture
-def demo_database(demo_path: Path) -> Iterator[Database]:
-    database = open_database(sqlite_url(demo_path))
-    yield database
-    database.close()
 
 
 @pytest.fixture

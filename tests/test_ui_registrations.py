@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,11 +13,10 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
 from competition_app.domain.enums import EntryStatus
-from competition_app.services.demo import create_demo
 from competition_app.services.registrations import NO_ENTRY, RegistrationRow, RegistrationTable, list_registrations
 from competition_app.tasks import Change, Progress
 from db.models import Person
-from db.session import Database, open_database, sqlite_url
+from db.session import Database
 from ui.actions import ActionId
 from ui.main_window import MainWindow
 from ui.registrations_model import ENTRY_ID_ROLE, PERSON_ID_ROLE, RegistrationColumn, RegistrationsModel
@@ -26,27 +24,6 @@ from ui.registrations_page import SEARCH_DELAY_MS, RegistrationsPage
 from ui.runner import TaskRunner
 
 WAIT_MS = 60_000
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("registrations") / "demo.sqlite3"
-    database = open_database(sqlite_url(path))
-    try:
-        with database.transaction() as session:
-            create_demo(session, Progress())
-    finally:
-        database.close()
-    return path
-
-
-@pytest.fixture
-def demo_database(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "competition.sqlite3"
-    shutil.copyfile(demo_template, path)
-    database = open_database(sqlite_url(path))
-    yield database
-    database.close()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ WorldSkills sheet and the menu handlers use the demo database.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -27,11 +26,10 @@ from competition_app.domain.enums import EntryStatus, Gender, PanelMethod, Role,
 from competition_app.rules.sheet import Sheet
 from competition_app.services import scores, sheets
 from competition_app.services.auth import Actor, act_as
-from competition_app.services.demo import create_demo
 from competition_app.services.scores import CellRef
-from competition_app.tasks import Change, Progress
+from competition_app.tasks import Change
 from db.models import AuditRecord, Entry, Event, Person, Score, ScoreSheet
-from db.session import Database, open_database, sqlite_url
+from db.session import Database
 from tests.factories import minimal_event
 from tests.support.accounts import make_user
 from ui import score_entry
@@ -666,27 +664,6 @@ def test_the_grid_model_passes_the_model_tester(
 
 
 # --- the demo: WorldSkills sheet and the menu ----------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    database = open_database(sqlite_url(path))
-    try:
-        with database.transaction() as session:
-            create_demo(session, Progress())
-    finally:
-        database.close()
-    return path
-
-
-@pytest.fixture
-def demo_database(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "demo.sqlite3"
-    shutil.copyfile(demo_template, path)
-    database = open_database(sqlite_url(path))
-    yield database
-    database.close()
 
 
 def demo_event(database: Database, name: str) -> int:

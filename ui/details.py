@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from decimal import Decimal
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt
 from PySide6.QtGui import QFont, QPalette
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from competition_app.domain.enums import EventKind
+from competition_app.domain.marks import plain
 from competition_app.services.entries import EntryRow
 from competition_app.services.navigation import CompetitionSummary, EventSummary, TierNode
 from ui.entries_model import EntriesFilterModel, EntriesModel, EntryColumn
@@ -29,11 +29,6 @@ from ui.i18n import QT_TRANSLATE_NOOP, translate
 from ui.navigation_model import NavigationRole, NodeKind
 
 EntriesLoader = Callable[[int], tuple[EntryRow, ...]]
-
-
-def _plain(number: Decimal) -> str:
-    """100.000 → "100", 2.500 → "2.5"."""
-    return f"{number.normalize():f}"
 
 
 def _date(day: date) -> str:
@@ -320,8 +315,8 @@ class _EventPage(QWidget):
         components = "\n".join(
             translate("DetailsPanel", "{name} · 权重 {weight}% · 满分 {max} · {method}{panel}").format(
                 name=component.name,
-                weight=_plain(component.weight * 100),
-                max=_plain(component.max_score),
+                weight=plain(component.weight * 100),
+                max=plain(component.max_score),
                 method=component.panel_method.label,
                 panel=translate("DetailsPanel", "（{size} 名裁判）").format(size=component.panel_size)
                 if component.panel_size > 1

@@ -49,8 +49,7 @@ def _number(text: str) -> Decimal:
 
 def plain(value: Decimal) -> str:
     """86.50 → "86.5", 100.000 → "100": how a mark is shown and written back."""
-    text = f"{value.normalize():f}"
-    return text
+    return f"{value.normalize():f}"
 
 
 def parse_mark(text: str, maximum: Decimal, decimals: int) -> Decimal:

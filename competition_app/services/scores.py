@@ -527,7 +527,7 @@ def clear_score(session: Session, ref: CellRef, *, expected_version: int, reason
 
 def set_practical_time(session: Session, component_id: int, entry_id: int, text: str) -> Decimal | None:
     """实操用时 of one entry, typed on the practical sheet ("85:30"); empty text clears it."""
-    event_id = _event_of(session, component_id)
+    event_id = event_of_component(session, component_id)
     require(session, Permission.ENTER_SCORES, event_id=event_id)
     component = _component(session, event_id, component_id)
     sheet = ensure_sheet(session, event_id, component_id, lock="share")
@@ -554,7 +554,8 @@ def set_practical_time(session: Session, component_id: int, entry_id: int, text:
     return seconds
 
 
-def _event_of(session: Session, component_id: int) -> int:
+def event_of_component(session: Session, component_id: int) -> int:
+    """The event a component belongs to (``ScoreError`` if there is no such component)."""
     event_id = session.scalar(select(Component.event_id).where(Component.id == component_id))
     if event_id is None:
         raise ScoreError(_("评分项不存在：{id}").format(id=component_id))

@@ -34,6 +34,7 @@ from competition_app.services.scores import (
     check_open,
     describe_cell,
     ensure_sheet,
+    event_of_component,
     find_score,
     load_sheet,
 )
@@ -201,7 +202,7 @@ def resolve_difference(session: Session, ref: CellRef, text: str, *, reason: str
     marked as checked by them (so the cell counts as verified by two people).
     """
 
-    event_id = _event_id(session, ref.component_id)
+    event_id = event_of_component(session, ref.component_id)
     actor = _named(require(session, Permission.VERIFY_SCORES, event_id=event_id))
     target = cell_target(session, ref)
     value = target.column.parse(text)
@@ -432,10 +433,3 @@ def _named(actor: Actor) -> Actor:
     if actor.user_id is None:
         raise PermissionDenied(_("复核、签字与解锁须由实名账户操作：请先在“文件 → 用户与权限”中设置账户并登录"))
     return actor
-
-
-def _event_id(session: Session, component_id: int) -> int:
-    event_id = session.scalar(select(Component.event_id).where(Component.id == component_id))
-    if event_id is None:
-        raise ScoreError(_("评分项不存在：{id}").format(id=component_id))
-    return event_id

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from competition_app.domain.enums import Role
 from competition_app.domain.permissions import RoleGrant
 from competition_app.services.auth import Actor, act_as, actor_for
 from db.models import User, UserRole
+
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+"""Still argon2id, with parameters that take a millisecond: the logic under test is the same.
+
+Tests that log in through ``services.auth`` patch it in: ``monkeypatch.setattr(auth, "_hasher", CHEAP_HASHER)``.
+"""
 
 
 def make_user(
