@@ -274,3 +274,34 @@ def test_many_jobs_and_progress_reports_keep_the_references_to_true(qtbot: QtBot
 
 class ProbeSignals(QObject):
     ping = Signal(int)
+
+
+def test_garbage_holding_qt_objects_is_freed_on_the_main_thread(qtbot: QtBot) -> None:
+    """A Qt object freed by the cyclic collector on the worker thread can deadlock the app (ui.gc_guard)."""
+    runner = TaskRunner()
+    freed_on: list[threading.Thread] = []
+
+    def note_freed() -> None:
+        freed_on.append(threading.current_thread())
+
+    holder = QObject()  # a main-thread Qt object
+    holder.destroyed.connect(note_freed)
+    kept = [holder]
+    del holder
+
+    def allocate(_progress: Progress) -> int:
+        # The Qt object ends up in cyclic garbage made on this thread, among plenty more: with
+        # automatic collection this thread would run the collector and free it here.
+        cycle: dict[str, object] = {"qt": kept.pop()}
+        cycle["self"] = cycle
+        del cycle
+        for _number in range(200_000):
+            loop: list[object] = []
+            loop.append(loop)
+        return 0
+
+    with qtbot.waitSignal(runner.busy_changed, timeout=60_000, check_params_cb=lambda busy: not busy):
+        runner.run("allocate", allocate)
+    qtbot.waitUntil(lambda: bool(freed_on), timeout=10_000)
+    assert freed_on == [threading.main_thread()]
+    runner.shutdown()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from competition_app.tasks import Cancelled, Change, Progress
 from db.session import Database
 from ui.dialogs import ErrorDialog
+from ui.gc_guard import collect_garbage_on_main_thread
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ class TaskRunner(QObject):
 
     def __init__(self, database: Database | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # Work runs on another thread: Qt objects must never be freed there (see ui.gc_guard).
+        collect_garbage_on_main_thread()
         self.database = database
         self.window: QWidget | None = None
         self.progress_delay_ms = PROGRESS_DELAY_MS
