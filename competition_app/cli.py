@@ -13,10 +13,11 @@ from collections.abc import Callable, Sequence
 from competition_app import __version__
 from competition_app.audit_cli import add_audit_commands
 from competition_app.auth_cli import add_user_commands
-from competition_app.certificates.cli import add_verify_command
+from competition_app.certificates.cli import add_certificates_command, add_verify_command
 from competition_app.excel.cli import add_excel_commands
 from competition_app.exports.cli import add_export_commands
 from competition_app.i18n import _
+from competition_app.publish_cli import add_publish_command
 from competition_app.results_cli import add_results_command
 from competition_app.rules.cli import add_rules_command
 from competition_app.scores_cli import add_scores_commands
@@ -59,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_sheet_commands(commands)
     add_audit_commands(commands)
     add_verify_command(commands)
+    add_certificates_command(commands)
     add_results_command(commands)
+    add_publish_command(commands)
     return parser
 
 

@@ -443,7 +443,7 @@ def test_every_action_has_a_handler_a_menu_and_the_promised_shortcuts(window: Ma
     registered = dict(handlers())
     assert {spec.id for spec in ACTIONS} == set(registered)
     titles = [action.text() for action in window.menuBar().actions()]
-    assert titles == ["文件(&F)", "赛事(&C)", "报名(&R)", "评分(&S)", "视图(&V)", "帮助(&H)"]
+    assert titles == ["文件(&F)", "赛事(&C)", "报名(&R)", "评分(&S)", "成绩与证书(&J)", "视图(&V)", "帮助(&H)"]
     file_menu = window.findChild(QMenu, "menu_file")
     assert file_menu is not None
     assert [a.text() for a in file_menu.actions() if not a.isSeparator()] == [

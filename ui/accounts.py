@@ -109,6 +109,13 @@ ACTION_PERMISSIONS: dict[ActionId, tuple[Permission, ...]] = {
     ActionId.SCORES_TEMPLATE: (Permission.ENTER_SCORES,),
     ActionId.PRINT_SCORE_SHEET: (Permission.VIEW_SCORES,),
     ActionId.AUDIT_LOG: (Permission.VIEW_AUDIT,),
+    ActionId.SHOW_RESULTS: (Permission.VIEW_SCORES,),
+    ActionId.STATISTICS: (Permission.VIEW_SCORES,),
+    ActionId.PUBLISH_DOCUMENTS: (Permission.PUBLISH,),
+    ActionId.CERTIFICATES: (Permission.PUBLISH,),
+    ActionId.CERTIFICATE_TEMPLATE: (Permission.MANAGE_COMPETITIONS,),
+    ActionId.PRINTER_CALIBRATION: (Permission.PUBLISH,),
+    ActionId.CERTIFICATE_REGISTER: (Permission.VIEW_SCORES,),
 }
 """An action is shown only to someone holding one of its permissions somewhere; the rest always show."""
 

@@ -30,6 +30,7 @@ class MenuId(StrEnum):
     COMPETITION = "competition"
     REGISTRATION = "registration"
     SCORES = "scores"
+    RESULTS = "results"
     VIEW = "view"
     HELP = "help"
 
@@ -39,6 +40,7 @@ MENUS: dict[MenuId, str] = {
     MenuId.COMPETITION: QT_TRANSLATE_NOOP("Actions", "赛事(&C)"),
     MenuId.REGISTRATION: QT_TRANSLATE_NOOP("Actions", "报名(&R)"),
     MenuId.SCORES: QT_TRANSLATE_NOOP("Actions", "评分(&S)"),
+    MenuId.RESULTS: QT_TRANSLATE_NOOP("Actions", "成绩与证书(&J)"),
     MenuId.VIEW: QT_TRANSLATE_NOOP("Actions", "视图(&V)"),
     MenuId.HELP: QT_TRANSLATE_NOOP("Actions", "帮助(&H)"),
 }
@@ -73,6 +75,13 @@ class ActionId(StrEnum):
     USERS = "file.users"
     SWITCH_USER = "file.switch_user"
     CHANGE_PASSWORD = "file.change_password"
+    SHOW_RESULTS = "results.show"
+    STATISTICS = "results.statistics"
+    PUBLISH_DOCUMENTS = "results.publish"
+    CERTIFICATES = "results.certificates"
+    CERTIFICATE_TEMPLATE = "results.certificate_template"
+    PRINTER_CALIBRATION = "results.printer_calibration"
+    CERTIFICATE_REGISTER = "results.certificate_register"
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +284,52 @@ ACTIONS: tuple[ActionSpec, ...] = (
         MenuId.SCORES,
         separator_before=True,
         status_tip=QT_TRANSLATE_NOOP("Actions", "按赛项、人员、用户和时间查看所有改动，并校验审计链是否完整"),
+    ),
+    ActionSpec(
+        ActionId.SHOW_RESULTS,
+        QT_TRANSLATE_NOOP("Actions", "查看成绩与名次(&R)…"),
+        MenuId.RESULTS,
+        shortcut="Ctrl+R",
+        status_tip=QT_TRANSLATE_NOOP("Actions", "按赛项和组别查看名次、奖项、称号、晋升及每项结果的依据；决定并列"),
+        toolbar=True,
+    ),
+    ActionSpec(
+        ActionId.STATISTICS,
+        QT_TRANSLATE_NOOP("Actions", "统计(&S)…"),
+        MenuId.RESULTS,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "按地区、单位、组别和层级统计参赛人数；各赛项成绩分布图"),
+    ),
+    ActionSpec(
+        ActionId.PUBLISH_DOCUMENTS,
+        QT_TRANSLATE_NOOP("Actions", "生成公示与名单(&P)…"),
+        MenuId.RESULTS,
+        separator_before=True,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "成绩公示、获奖名单、技术能手申报名单和晋升名单（PDF 与 Excel）"),
+    ),
+    ActionSpec(
+        ActionId.CERTIFICATES,
+        QT_TRANSLATE_NOOP("Actions", "生成证书(&C)…"),
+        MenuId.RESULTS,
+        separator_before=True,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "为已签字锁定的成绩编号、签名并生成证书 PDF，可预览和打印"),
+    ),
+    ActionSpec(
+        ActionId.CERTIFICATE_TEMPLATE,
+        QT_TRANSLATE_NOOP("Actions", "证书模板(&T)…"),
+        MenuId.RESULTS,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "编辑证书的文字、位置和背景图片"),
+    ),
+    ActionSpec(
+        ActionId.PRINTER_CALIBRATION,
+        QT_TRANSLATE_NOOP("Actions", "套打校准(&A)…"),
+        MenuId.RESULTS,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "为每台打印机保存在预印证书上套打时的偏移量"),
+    ),
+    ActionSpec(
+        ActionId.CERTIFICATE_REGISTER,
+        QT_TRANSLATE_NOOP("Actions", "证书登记簿与核验(&V)…"),
+        MenuId.RESULTS,
+        status_tip=QT_TRANSLATE_NOOP("Actions", "查看已发证书、作废和补打记录；扫码或输入编号核验证书真伪"),
     ),
     ActionSpec(
         ActionId.ABOUT,

@@ -200,5 +200,12 @@ for _action, _module, _name in (
     (ActionId.IMPORT_SCORES, "score_import", "import_scores"),
     (ActionId.SCORES_TEMPLATE, "score_import", "export_scores_template"),
     (ActionId.AUDIT_LOG, "audit_viewer", "show_audit_log"),
+    (ActionId.SHOW_RESULTS, "results_window", "show_results"),
+    (ActionId.STATISTICS, "statistics_view", "show_statistics"),
+    (ActionId.PUBLISH_DOCUMENTS, "publication_dialog", "export_publication"),
+    (ActionId.CERTIFICATES, "certificates_dialog", "generate_certificates"),
+    (ActionId.CERTIFICATE_TEMPLATE, "template_editor", "edit_template"),
+    (ActionId.PRINTER_CALIBRATION, "certificates_dialog", "calibrate_printer"),
+    (ActionId.CERTIFICATE_REGISTER, "certificate_register", "show_register"),
 ):
     handles(_action)(_lazy(_module, _name))

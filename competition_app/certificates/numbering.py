@@ -113,7 +113,7 @@ def number_prefix(number_format: str, context: NumberContext) -> str:
     return _render(number_format, context, None).replace(_SEQ_SLOT, "#")
 
 
-def _small_number(value: int) -> str:
+def small_number(value: int) -> str:
     """1..99 in Chinese numerals as dates write them: 十, 十一, 二十, 三十一."""
     tens, ones = divmod(value, 10)
     if tens == 0:
@@ -125,4 +125,4 @@ def _small_number(value: int) -> str:
 def chinese_date(day: date) -> str:
     """A date as certificates write it: 2026-05-20 → 二〇二六年五月二十日."""
     year = "".join(_DIGITS[int(digit)] for digit in str(day.year))
-    return f"{year}年{_small_number(day.month)}月{_small_number(day.day)}日"
+    return f"{year}年{small_number(day.month)}月{small_number(day.day)}日"

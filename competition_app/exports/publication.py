@@ -91,12 +91,6 @@ def _component_value(line: ResultLine, name: str) -> str:
     return next((_decimal(value) for component, value in line.components if component == name), "")
 
 
-def _event_label(event: EventView) -> str:
-    if event.occupation and event.occupation != event.name:
-        return _("{event}（{occupation}）").format(event=event.name, occupation=event.occupation)
-    return event.name
-
-
 def _lines(view: CompetitionView) -> Iterator[tuple[EventView, GroupView, ResultLine]]:
     for event in view.events:
         for group in event.groups:
@@ -173,7 +167,7 @@ def _announcement_documents(
                 rows=rows,
                 subtitle_lines=(
                     _("赛项：{event}　组别：{group}　参赛人数：{size}").format(
-                        event=_event_label(event), group=group.name, size=group.field_size
+                        event=event.label, group=group.name, size=group.field_size
                     ),
                     period,
                 ),
@@ -355,7 +349,7 @@ def _award_listing(view: CompetitionView) -> _Listing:
     )
     picked = [(event, group, line) for event, group, line in _lines(view) if line.award and line.rank is not None]
     rows = tuple(
-        (number, _event_label(event), group.name, line.award, line.rank, line.name, line.unit, _decimal(line.total))
+        (number, event.label, group.name, line.award, line.rank, line.name, line.unit, _decimal(line.total))
         for number, (event, group, line) in enumerate(picked, start=1)
     )
     return _Listing(
@@ -414,7 +408,7 @@ def _title_listing(view: CompetitionView) -> _Listing:
             line.gender,
             line.id_number,
             line.unit,
-            _event_label(event),
+            event.label,
             group.name,
             line.rank,
             _decimal(line.total),

@@ -76,6 +76,13 @@ class EventView:
     computed_at: datetime | None = None
     snapshot_id: int | None = None
 
+    @property
+    def label(self) -> str:
+        """The event as documents name it: its name, with the occupation when that differs."""
+        if self.occupation and self.occupation != self.name:
+            return f"{self.name}（{self.occupation}）"
+        return self.name
+
 
 @dataclass(frozen=True, slots=True)
 class CompetitionView:

@@ -408,7 +408,7 @@ _JINING = _CompetitionSpec(
             ),
             (_THEORY_30, _PRACTICAL_70),
             ("济宁市职业技能评价指导中心", "济宁市电力行业协会", "山东劳动职业技术学院"),
-            _ScoringPlan(SheetState.VERIFIED, 1.0, SheetState.VERIFIED, 1.0),
+            _ScoringPlan(SheetState.LOCKED, 1.0, SheetState.LOCKED, 1.0),
         ),
         _EventSpec(
             "数控车工", "SCCG", None, TierClass.CLASS_2, "municipal_class_2_jining", date(2026, 5, 20), 0.85,

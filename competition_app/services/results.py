@@ -97,6 +97,7 @@ class _Person:
     unit: str | None
     region: str | None
     status: EntryStatus
+    current_level: SkillLevel | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +186,7 @@ def _people(session: Session, event_id: int) -> tuple[list[tuple[Entry, Person, 
             unit or person_units.get(person.id),
             person.region or unit_region,
             entry.status,
+            entry.skill_level_at_entry or person.skill_level,
         )
     return entries, people
 
@@ -409,6 +411,7 @@ def _view(data: _EventData, results: EventResults, *, official: bool) -> EventVi
                     award=result.award,
                     titles=result.titles,
                     promotion=result.promotion,
+                    current_level=person.current_level,
                     designations=result.designations,
                     explanation=result.explanation,
                     status=_status_label(person.status),
@@ -589,6 +592,7 @@ def load_results(session: Session, event_id: int) -> EventView | None:
                     award=row.award,
                     titles=tuple(row.titles),
                     promotion=SkillLevel(row.promotion) if row.promotion else None,
+                    current_level=person.current_level,
                     designations=tuple(row.designations),
                     explanation=tuple(row.explanation),
                     status=_status_label(person.status),
