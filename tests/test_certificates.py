@@ -20,9 +20,11 @@ from competition_app.certificates.numbering import (
     number_prefix,
 )
 from competition_app.certificates.render import (
+    PARALLEL_FROM,
     CertificateItem,
     Template,
     default_template,
+    file_name,
     fit_font_size,
     render_certificates,
     render_each,
@@ -33,6 +35,7 @@ from competition_app.domain.enums import Role
 from competition_app.pdf.fonts import register_cjk_font
 from competition_app.services import certificates
 from competition_app.services.auth import PermissionDenied
+from competition_app.tasks import Cancelled, Progress
 from db.models import AuditRecord, CertificateCounter
 from db.session import Database
 from tests.factories import minimal_event
@@ -185,6 +188,23 @@ def test_one_file_per_certificate(tmp_path: Path) -> None:
     paths = render_each(items, tmp_path / "each")
     assert [path.name for path in paths] == ["JN2026-HG-0001_张三.pdf", "JN2026_HG_0002_李四.pdf"]
     assert "李四" in PdfReader(paths[1]).pages[0].extract_text()
+
+
+def test_many_files_are_written_by_worker_processes_and_a_cancel_removes_them(tmp_path: Path) -> None:
+    items = [_item(f"JN2026-HG-{n:04d}", f"选手{n}") for n in range(1, PARALLEL_FROM + 11)]
+    paths = render_each(items, tmp_path / "each", workers=2)
+    assert paths == [tmp_path / "each" / file_name(item) for item in items]
+    assert sorted(tmp_path.joinpath("each").iterdir()) == sorted(paths)
+    assert "选手70" in PdfReader(paths[-1]).pages[0].extract_text()
+
+    def stop_after_the_first_chunk(done: int, _total: int, _text: str) -> None:
+        if done > 0:
+            progress.cancel()
+
+    progress = Progress(stop_after_the_first_chunk)
+    with pytest.raises(Cancelled):
+        render_each(items, tmp_path / "cancelled", workers=2, progress=progress)
+    assert list(tmp_path.joinpath("cancelled").iterdir()) == []
 
 
 def _requests(event_id: int, *names: str) -> list[certificates.IssueRequest]:

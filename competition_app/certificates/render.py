@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import multiprocessing
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
@@ -437,6 +440,54 @@ def file_name(item: CertificateItem) -> str:
     return _UNSAFE.sub("_", f"{item.number}_{item.name}").strip("_.") + ".pdf"
 
 
+def _write_each(
+    items: Sequence[CertificateItem],
+    folder: Path,
+    *,
+    template: Template,
+    preprinted: bool,
+    offset_mm: tuple[float, float],
+    font: str | Path | None,
+    on_file: Callable[[Path], None],
+) -> None:
+    font_name = register_cjk_font(font)
+    _patch_font_tables()
+    for item in items:
+        target = folder / file_name(item)
+        _write([item], target, template, preprinted=preprinted, offset_mm=offset_mm, font_name=font_name,
+               on_page=lambda: None)  # fmt: skip
+        on_file(target)
+
+
+def _render_chunk(
+    items: Sequence[CertificateItem],
+    folder: Path,
+    *,
+    template: Template,
+    preprinted: bool,
+    offset_mm: tuple[float, float],
+    font: str | Path | None,
+) -> list[Path]:
+    """One worker process's share of :func:`render_each` (module level, so it can be pickled)."""
+    written: list[Path] = []
+    _write_each(items, folder, template=template, preprinted=preprinted, offset_mm=offset_mm, font=font,
+                on_file=written.append)  # fmt: skip
+    return written
+
+
+PARALLEL_FROM = 60
+"""From this many certificates on, :func:`render_each` spreads the files over worker processes."""
+_CHUNK = 25
+
+
+def _worker_count() -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
+
+
 def render_each(
     items: Sequence[CertificateItem],
     directory: str | Path,
@@ -446,32 +497,82 @@ def render_each(
     offset_mm: tuple[float, float] = (0.0, 0.0),
     progress: Progress | None = None,
     font: str | Path | None = None,
+    workers: int | None = None,
 ) -> list[Path]:
-    """One PDF per certificate in ``directory`` (made if missing); returns the paths in order."""
+    """One PDF per certificate in ``directory`` (made if missing); returns the paths in order.
+
+    Every file embeds its own font subset, which is CPU work that does not share: from
+    ``PARALLEL_FROM`` certificates on, chunks go to ``workers`` processes (default: one per
+    CPU). Processes are *spawned*, never forked, so this is safe from a Qt worker thread.
+    When cancelled, the files already written are removed again.
+    """
     template = template or default_template()
     progress = progress or NO_PROGRESS
-    font_name = register_cjk_font(font)
-    _patch_font_tables()
+    register_cjk_font(font)  # a bad font fails here, before any process starts
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     total = len(items)
-    paths: list[Path] = []
+    written: list[Path] = []
     progress.report(0, total, _("正在生成证书"))
-    for index, item in enumerate(items, start=1):
-        target = folder / file_name(item)
-        _write(
-            [item],
-            target,
-            template,
-            preprinted=preprinted,
-            offset_mm=offset_mm,
-            font_name=font_name,
-            on_page=progress.check,
-        )
-        paths.append(target)
-        if index % 25 == 0 or index == total:
-            progress.report(index, total, _("证书 {done}/{total}").format(done=index, total=total))
-    return paths
+
+    def done(count: int) -> None:
+        progress.report(count, total, _("证书 {done}/{total}").format(done=count, total=total))
+
+    count = workers if workers is not None else _worker_count()
+    try:
+        if count < 2 or total < PARALLEL_FROM:
+
+            def on_file(path: Path) -> None:
+                written.append(path)
+                if len(written) % _CHUNK == 0 or len(written) == total:
+                    done(len(written))
+                else:
+                    progress.check()
+
+            _write_each(items, folder, template=template, preprinted=preprinted, offset_mm=offset_mm, font=font,
+                        on_file=on_file)  # fmt: skip
+        else:
+            _render_parallel(items, folder, template=template, preprinted=preprinted, offset_mm=offset_mm, font=font,
+                             workers=count, written=written, done=done)  # fmt: skip
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return [folder / file_name(item) for item in items]
+
+
+def _render_parallel(
+    items: Sequence[CertificateItem],
+    folder: Path,
+    *,
+    template: Template,
+    preprinted: bool,
+    offset_mm: tuple[float, float],
+    font: str | Path | None,
+    workers: int,
+    written: list[Path],
+    done: Callable[[int], None],
+) -> None:
+    chunks = [items[start : start + _CHUNK] for start in range(0, len(items), _CHUNK)]
+    context = multiprocessing.get_context("spawn")
+    options: dict[str, Any] = {"template": template, "preprinted": preprinted, "offset_mm": offset_mm, "font": font}
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=context) as pool:
+        futures = [pool.submit(functools.partial(_render_chunk, chunk, folder, **options)) for chunk in chunks]
+        try:
+            pending = set(futures)
+            while pending:
+                finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    written.extend(future.result())
+                done(len(written))  # every 0.2 s at least: this is also where a cancel is noticed
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            for future in futures:  # the chunks already running finish; their files go too
+                if not future.cancelled():
+                    with contextlib.suppress(Exception):
+                        written.extend(future.result())
+            raise
 
 
 def with_background(template: Template, image: bytes | None) -> Template:

@@ -14,8 +14,9 @@ import base64
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,7 +32,7 @@ from competition_app.domain.enums import CertificateStatus
 from competition_app.domain.permissions import Permission
 from competition_app.i18n import _
 from competition_app.services import audit
-from competition_app.services.auth import require
+from competition_app.services.auth import permitted_event_ids, require
 from db.models import AppSetting, Certificate, CertificateCounter, CertificatePrint, Competition, Event
 from db.types import utcnow
 
@@ -309,3 +310,62 @@ def print_count(session: Session, number: str) -> int:
 def verify(session: Session, text: str) -> Verification:
     """Check a QR payload or a bare certificate number against the register."""
     return verify_payload(text, get_secret(session, create=False), lookup=lambda number: lookup(session, number))
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterRow:
+    """One line of the certificate register as a list shows it."""
+
+    number: str
+    holder_name: str
+    unit_name: str | None
+    event: str | None
+    award_text: str
+    voided: bool
+    void_reason: str | None
+    issued_at: datetime
+    print_count: int
+    payload: str
+
+    @property
+    def status_label(self) -> str:
+        return _("已作废") if self.voided else _("有效")
+
+
+def register(session: Session, competition_id: int) -> list[RegisterRow]:
+    """The competition's register, in number order: the certificates of the events the actor may see scores of.
+
+    Needs 查看成绩 (Permission.VIEW_SCORES); someone holding it for only some events sees theirs.
+    """
+    allowed = permitted_event_ids(session, Permission.VIEW_SCORES, competition_id=competition_id)
+    if allowed is not None and not allowed:
+        require(session, Permission.VIEW_SCORES, competition_id=competition_id)  # raises, naming the permission
+    prints = (
+        select(CertificatePrint.certificate_id, func.count().label("copies"))
+        .group_by(CertificatePrint.certificate_id)
+        .subquery()
+    )
+    statement = (
+        select(Certificate, Event.name, func.coalesce(prints.c.copies, 0))
+        .outerjoin(Event, Event.id == Certificate.event_id)
+        .outerjoin(prints, prints.c.certificate_id == Certificate.id)
+        .where(Certificate.competition_id == competition_id)
+        .order_by(Certificate.number)
+    )
+    if allowed is not None:
+        statement = statement.where(Certificate.event_id.in_(allowed))
+    return [
+        RegisterRow(
+            number=certificate.number,
+            holder_name=certificate.holder_name,
+            unit_name=certificate.unit_name,
+            event=event_name,
+            award_text=certificate.award_text,
+            voided=certificate.status is CertificateStatus.VOIDED,
+            void_reason=certificate.void_reason,
+            issued_at=certificate.issued_at,
+            print_count=int(copies),
+            payload=make_payload(certificate.number, certificate.holder_name, certificate.signature),
+        )
+        for certificate, event_name, copies in session.execute(statement)
+    ]
