@@ -32,6 +32,7 @@ EXE = ".exe" if WINDOWS else ""
 APT_OFFSCREEN = [
     "libegl1", "libgl1", "libx11-6", "libdbus-1-3", "libfontconfig1", "libfreetype6",
     "libglib2.0-0", "libxkbcommon0", "fonts-wqy-microhei", "fonts-lxgw-wenkai", "poppler-utils",
+    "libgssapi-krb5-2",  # QtNetwork (pulled in by QtPdf and QtPrintSupport) links Kerberos
 ]  # fmt: skip
 # A real window on X11 (xcb platform plugin), plus Xvfb for machines without a screen.
 APT_WINDOW = [

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -51,6 +52,8 @@ from PySide6.QtWidgets import (
 from competition_app.certificates.numbering import chinese_date
 from competition_app.certificates.render import CertificateItem, render_certificates
 from competition_app.certificates.selection import KINDS
+from competition_app.pdf.fonts import FontError
+from competition_app.pdf.system_fonts import resolve_font, system_cjk_fonts
 from competition_app.services.certificate_batch import (
     MAX_OFFSET_MM,
     BatchOptions,
@@ -229,7 +232,8 @@ class CertificatesDialog(QDialog):
             self.printer_box.addItem(name)
         self.offset_label = QLabel(self)
         self.font_edit = QLineEdit(self)
-        self.font_edit.setPlaceholderText(_tr("留空使用内置字体（霞鹜文楷）"))
+        self.font_edit.setPlaceholderText(_tr("留空使用内置字体（霞鹜文楷）；也可填本机字体名称，如 楷体、宋体"))
+        self.font_edit.setCompleter(QCompleter([font.name for font in system_cjk_fonts()], self.font_edit))
         self.font_button = QPushButton(_tr("浏览…"), self)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
@@ -366,9 +370,10 @@ class CertificatesDialog(QDialog):
             self.message.setText(_tr("请选择保存证书的文件夹"))
             self.folder_edit.setFocus()
             return
-        font = self.font_edit.text().strip() or None
-        if font is not None and not Path(font).is_file():
-            self.message.setText(_tr("找不到字体文件：{path}").format(path=font))
+        try:  # a file, or a system font's name (楷体, 宋体 …); checked before anything runs
+            font = resolve_font(self.font_edit.text().strip() or None)
+        except FontError as error:
+            self.message.setText(str(error))
             self.font_edit.setFocus()
             return
         one_file = self.one_file_radio.isChecked()

@@ -51,7 +51,11 @@ def add_certificates_command(subparsers: argparse._SubParsersAction[argparse.Arg
     parser.add_argument("--date", metavar="YYYY-MM-DD", help=_("发证日期（默认赛事结束日期）"))
     parser.add_argument("--preprinted", action="store_true", help=_("套打：只打印可变内容，用于预印证书纸"))
     parser.add_argument("--printer", metavar="NAME", help=_("套打时使用该打印机保存的校准偏移"))
-    parser.add_argument("--font", metavar="FILE", help=_("改用的 TrueType 字体文件（.ttf/.ttc，如楷体 simkai.ttf）"))
+    parser.add_argument(
+        "--font",
+        metavar="FONT",
+        help=_("改用的字体：TrueType 字体文件（.ttf/.ttc），或本机字体名称，如 楷体、宋体、仿宋"),
+    )
     parser.set_defaults(handler=run_certificates)
 
 

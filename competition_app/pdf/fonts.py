@@ -58,7 +58,7 @@ def cannot_start_line() -> str:
     return str(textsplit.ALL_CANNOT_START)
 
 
-def _has_postscript_outlines(data: bytes, subfont_index: int) -> bool:
+def has_postscript_outlines(data: bytes, subfont_index: int) -> bool:
     """True for an OpenType font (or collection member) with CFF outlines ('OTTO' signature)."""
     if data[:4] == b"ttcf":
         count = int.from_bytes(data[8:12], "big")
@@ -83,7 +83,7 @@ def _register(path: Path, name: str, subfont_index: int) -> str:
         raise FontError(
             _("无法读取字体文件 {path}：{error}").format(path=path, error=error.strerror or error)
         ) from error
-    if _has_postscript_outlines(data, subfont_index):
+    if has_postscript_outlines(data, subfont_index):
         raise FontError(
             _(
                 "字体 {path} 使用 CFF（PostScript）轮廓，PDF 生成程序无法嵌入此类字体；"

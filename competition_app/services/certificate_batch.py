@@ -40,6 +40,7 @@ from competition_app.certificates.signing import make_payload
 from competition_app.domain.enums import CertificateStatus
 from competition_app.domain.permissions import Permission
 from competition_app.i18n import _
+from competition_app.pdf.system_fonts import resolve_font
 from competition_app.results.view import CompetitionView, EventView
 from competition_app.services import audit
 from competition_app.services.auth import current_actor, permitted_event_ids, require
@@ -413,8 +414,10 @@ def generate(
 
     ``one_file``: ``target`` is a directory and the PDF is named after the competition and kind;
     otherwise one PDF per certificate in ``target``. ``preprinted`` prints only the variable
-    fields, shifted by ``printer``'s calibration. The caller commits after this returns.
+    fields, shifted by ``printer``'s calibration. ``font`` is a TrueType file or the name of a
+    system font (see ``pdf.system_fonts``); None is the bundled LXGW WenKai. The caller commits.
     """
+    font = resolve_font(font)  # a system font's name (楷体 …) or a file; refused before any number is spent
     prepared = prepare(session, competition_id, options, progress)
     template = template_for(session, competition_id, options.kind)
     offset = calibration(session, printer) if preprinted and printer else (0.0, 0.0)
