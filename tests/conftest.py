@@ -8,10 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
 from db.session import Database, open_database, sqlite_url
 from tests.support.postgres import fresh_database, postgres_url
+from tests.support.windows import open_main_window
+from ui.main_window import MainWindow
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -102,3 +105,9 @@ def session(database: Database) -> Iterator[Session]:
     db_session.close()
     outer.rollback()
     connection.close()
+
+
+@pytest.fixture
+def main_window(qtbot: QtBot, demo_database: Database, tmp_path: Path) -> Iterator[MainWindow]:
+    """The main window, shown, on a private copy of the demo database."""
+    yield from open_main_window(qtbot, demo_database, tmp_path)

@@ -15,7 +15,7 @@ from competition_app.domain.enums import Role, SheetState
 from competition_app.exports.score_sheet import MAX_ASPECT_COLUMNS, group_hex, score_sheet_pdf, worldskills_parts
 from competition_app.services.auth import PermissionDenied, act_as
 from competition_app.services.scores import load_sheet
-from competition_app.services.sheets import lock_sheet
+from competition_app.services.sheets import lock_sheet, unlock_sheet, verify_sheet
 from db.models import Component, Event
 from db.session import Database, open_database, sqlite_url
 from tests.support.accounts import CHEAP_HASHER, make_user
@@ -45,12 +45,22 @@ def _ids(database: Database, competition_short: str, event: str, component: str)
     return event_id, component_id
 
 
+def _electricians_verified_not_locked(database: Database) -> tuple[int, int]:
+    """The demo's 电工 技能操作 is signed and locked; these tests sign it themselves, so it is
+    taken back to 已复核 first (unlocked with a reason, then checked again)."""
+    event_id, component_id = _ids(database, "运河之星", "电工", "技能操作")
+    with database.transaction() as session:
+        unlock_sheet(session, event_id, component_id, reason="测试：重新签字")
+        verify_sheet(session, event_id, component_id)
+    return event_id, component_id
+
+
 def _pages(path: Path) -> list[str]:
     return [page.extract_text() for page in PdfReader(path).pages]
 
 
 def test_a_locked_panel_sheet_carries_its_fingerprint_names_and_marks(demo: Database, tmp_path: Path) -> None:
-    event_id, component_id = _ids(demo, "运河之星", "电工", "技能操作")  # 已复核 in the demo: 5 judges
+    event_id, component_id = _electricians_verified_not_locked(demo)  # 5 judges
     with demo.transaction() as session:
         fingerprint = lock_sheet(session, event_id, component_id)
         sheet = load_sheet(session, event_id, component_id)
@@ -149,11 +159,12 @@ def test_sheet_commands_lock_check_publish_and_unlock(
     demo: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     where = ("电工", "技能操作", "--competition", "运河之星")
+    _electricians_verified_not_locked(demo)
     code, out, _err = _cli(demo, "status", "电工", "--competition", "运河之星", capsys=capsys)
     assert code == 0 and "技能操作\t已复核\t第一遍 270/270，第二遍 270/270，不一致 0 处" in out
     code, _out, err = _cli(demo, "status", "电工", capsys=capsys)
     assert code == 1 and "--competition" in err and "四川工匠杯" in err
-    code, out, _err = _cli(demo, "fingerprint", *where, capsys=capsys)
+    code, out, _err = _cli(demo, "fingerprint", "数控车工", "技能操作", "--competition", "运河之星", capsys=capsys)
     assert code == 1 and "尚未锁定" in out
     code, out, _err = _cli(demo, "lock", *where, capsys=capsys)
     assert code == 0 and "已签字锁定" in out
@@ -179,8 +190,8 @@ def test_sheet_fingerprint_fails_when_data_changed_behind_the_apps_back(
     demo: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
     where = ("电工", "技能操作", "--competition", "运河之星")
+    _event_id, component_id = _electricians_verified_not_locked(demo)
     assert _cli(demo, "lock", *where, capsys=capsys)[0] == 0
-    _event_id, component_id = _ids(demo, "运河之星", "电工", "技能操作")
     with demo.engine.begin() as connection:
         connection.execute(
             text("UPDATE scores SET value = '99.9' WHERE id = (SELECT min(id) FROM scores WHERE component_id = :c)"),

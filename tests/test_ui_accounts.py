@@ -319,7 +319,7 @@ def test_actions_follow_the_permissions_held_anywhere(window: MainWindow, sqlite
     assert actions[ActionId.ENTER_SCORES].isVisible() and actions[ActionId.CHANGE_PASSWORD].isVisible()
     assert actions[ActionId.SWITCH_USER].isVisible() and actions[ActionId.QUIT].isVisible()
     # 赛事 and 报名 hold nothing for a clerk: the menus go too.
-    assert visible_menus(window) == ["文件(&F)", "评分(&S)", "视图(&V)", "帮助(&H)"]
+    assert visible_menus(window) == ["文件(&F)", "评分(&S)", "成绩与证书(&J)", "视图(&V)", "帮助(&H)"]
     file_menu = window.findChild(QMenu, "menu_file")
     assert file_menu is not None
     assert [a.text() for a in file_menu.actions() if a.isVisible() and not a.isSeparator()] == [

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
@@ -17,13 +16,12 @@ from competition_app.services.certificate_batch import Generated, calibration
 from competition_app.services.certificates import print_count
 from competition_app.services.demo import JINING_COMPETITION
 from db.session import Database
+from tests.support.windows import select_node
 from ui import certificates_dialog
 from ui.actions import ActionId
 from ui.certificates_dialog import CalibrationDialog, CertificatesDialog
 from ui.main_window import MainWindow
-from ui.navigation_model import NavigationRole, NodeKind
 from ui.pdf_preview import PdfPreviewWindow, PrintDialogs, paint_pdf
-from ui.runner import TaskRunner
 
 WAIT_MS = 60_000
 # offscreen has no window stack and no size hints
@@ -31,30 +29,8 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support (propagateS
 SKIPPED = "赛项“焊工”的成绩尚未全部由裁判长签字锁定，不能发证"
 
 
-@pytest.fixture
-def main_window(qtbot: QtBot, demo_database: Database, tmp_path: Path) -> Iterator[MainWindow]:
-    runner = TaskRunner(demo_database)
-    window = MainWindow(runner, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    runner.shutdown()
-
-
-def select_competition(window: MainWindow, name: str) -> None:
-    model = window.model
-    for tier in range(model.rowCount()):
-        for row in range(model.rowCount(model.index(tier, 0))):
-            index = model.index(row, 0, model.index(tier, 0))
-            if index.data(NavigationRole.KIND) == NodeKind.COMPETITION and index.data().startswith(name):
-                window.tree.setCurrentIndex(index)
-                return
-    raise AssertionError(name)
-
-
 def open_dialog(window: MainWindow, tmp_path: Path) -> CertificatesDialog:
-    select_competition(window, JINING_COMPETITION)
+    select_node(window, JINING_COMPETITION)
     window.action_collection[ActionId.CERTIFICATES].trigger()
     dialogs = window.findChildren(CertificatesDialog)
     assert len(dialogs) == 1

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -22,12 +20,11 @@ from competition_app.services.scores import CellRef
 from competition_app.tasks import Change, Progress
 from db.models import AuditRecord, Component, Event, Score, TieDecision
 from db.session import Database
+from tests.support.windows import select_node
 from ui.actions import ActionId
 from ui.main_window import MainWindow
-from ui.navigation_model import NavigationRole, NodeKind
 from ui.results_model import ResultsModel
 from ui.results_window import Banner, ResultsWindow
-from ui.runner import TaskRunner
 from ui.statistics_view import StatisticsDialog
 from ui.tie_dialog import TieChoice, TieDialog
 
@@ -39,38 +36,8 @@ JINING = "济宁"
 JINING_EVENTS = ["焊工", "电工", "数控车工", "中式烹调师", "养老护理员", "计算机程序设计员"]
 
 
-@pytest.fixture
-def main_window(qtbot: QtBot, demo_database: Database, tmp_path: Path) -> Iterator[MainWindow]:
-    runner = TaskRunner(demo_database)
-    window = MainWindow(runner, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    runner.shutdown()
-
-
-def select_in_jining(window: MainWindow, event: str | None) -> None:
-    """Select the 济宁 competition, or its event named ``event``, in the main window's tree."""
-    model = window.model
-    for tier in range(model.rowCount()):
-        for row in range(model.rowCount(model.index(tier, 0))):
-            competition = model.index(row, 0, model.index(tier, 0))
-            if JINING not in competition.data():
-                continue
-            if event is None:
-                window.tree.setCurrentIndex(competition)
-                return
-            for child in range(model.rowCount(competition)):
-                index = model.index(child, 0, competition)
-                if index.data(NavigationRole.KIND) == NodeKind.EVENT and index.data().startswith(event):
-                    window.tree.setCurrentIndex(index)
-                    return
-    raise AssertionError(event)
-
-
 def open_results(main_window: MainWindow, event: str | None) -> ResultsWindow:
-    select_in_jining(main_window, event)
+    select_node(main_window, JINING, event)
     main_window.action_collection[ActionId.SHOW_RESULTS].trigger()
     windows = main_window.findChildren(ResultsWindow)
     assert len(windows) == 1 and windows[0].isVisible()
@@ -265,7 +232,7 @@ def test_the_statistics_dialog_counts_the_computed_events(
 ) -> None:
     with demo_database.transaction() as session:
         compute_results(session, event_id(demo_database, "电工"), Progress())
-    select_in_jining(main_window, "电工")
+    select_node(main_window, JINING, "电工")
     main_window.action_collection[ActionId.STATISTICS].trigger()
     dialog = main_window.findChild(StatisticsDialog)
     assert dialog is not None and dialog.isVisible()

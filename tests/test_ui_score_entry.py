@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QModelIndex, QSettings, Qt
+from PySide6.QtCore import QEvent, QModelIndex, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -32,11 +32,11 @@ from db.models import AuditRecord, Entry, Event, Person, Score, ScoreSheet
 from db.session import Database
 from tests.factories import minimal_event
 from tests.support.accounts import make_user
+from tests.support.windows import select_node
 from ui import score_entry
 from ui.actions import ActionId
 from ui.dialogs import ErrorDialog
 from ui.main_window import MainWindow
-from ui.navigation_model import NavigationRole, NodeKind
 from ui.runner import TaskRunner
 from ui.score_entry import DifferencesModel, ScoreEntryWindow, SheetDialogs
 from ui.score_grid_model import CELL_ROLE, FLAGGED_ROLE, GridColumnKind, ScoreGridModel
@@ -712,30 +712,6 @@ def test_a_worldskills_sheet_is_keyed_one_criterion_at_a_time(qtbot: QtBot, demo
         runner.shutdown()
 
 
-@pytest.fixture
-def main_window(qtbot: QtBot, demo_database: Database, tmp_path: Path) -> Iterator[MainWindow]:
-    runner = TaskRunner(demo_database)
-    window = MainWindow(runner, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    runner.shutdown()
-
-
-def select_event(window: MainWindow, name: str) -> None:
-    model = window.model
-    for tier in range(model.rowCount()):
-        for competition in range(model.rowCount(model.index(tier, 0))):
-            parent = model.index(competition, 0, model.index(tier, 0))
-            for event in range(model.rowCount(parent)):
-                index = model.index(event, 0, parent)
-                if index.data(NavigationRole.KIND) == NodeKind.EVENT and index.data().startswith(name):
-                    window.tree.setCurrentIndex(index)
-                    return
-    raise AssertionError(name)
-
-
 def test_the_menu_opens_one_window_per_event_and_prints_its_sheet(
     qtbot: QtBot, main_window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -745,7 +721,7 @@ def test_the_menu_opens_one_window_per_event_and_prints_its_sheet(
     action.trigger()
     assert main_window.findChildren(ScoreEntryWindow) == []
 
-    select_event(main_window, "数控车工")
+    select_node(main_window, None, "数控车工")
     action.trigger()
     windows = main_window.findChildren(ScoreEntryWindow)
     assert len(windows) == 1 and windows[0].isVisible()
@@ -759,7 +735,7 @@ def test_the_menu_opens_one_window_per_event_and_prints_its_sheet(
     target = tmp_path / "评分表.pdf"
     monkeypatch.setattr(FileDialogs, "save_path", classmethod(lambda cls, *args: target))
     windows[0].close()
-    select_event(main_window, "焊工")
+    select_node(main_window, None, "焊工")
     monkeypatch.setattr(SheetDialogs, "choose", classmethod(lambda cls, *args: 1))
     main_window.action_collection[ActionId.PRINT_SCORE_SHEET].trigger()
     qtbot.waitUntil(lambda: target.exists() and "已保存评分表" in main_window.statusBar().currentMessage(),
