@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,7 @@ from competition_app.services import scores
 from competition_app.services.results import compute_results
 from competition_app.services.scores import CellRef
 from competition_app.tasks import Change, Progress
-from db.models import AuditRecord, Component, Event, Score, TieDecision
+from db.models import AuditRecord, Competition, Component, Entry, Event, EventGroup, Score, TieDecision
 from db.session import Database
 from tests.support.windows import select_node
 from ui.actions import ActionId
@@ -227,7 +228,7 @@ def test_the_tie_dialog_can_be_completed_without_a_mouse(qtbot: QtBot) -> None:
     assert dialog.choice() == TieChoice((2, 3, 1), "draw")
 
 
-def test_the_statistics_dialog_counts_the_computed_events(
+def test_the_statistics_dialog_counts_every_registration_and_charts_the_computed_events(
     qtbot: QtBot, main_window: MainWindow, demo_database: Database
 ) -> None:
     with demo_database.transaction() as session:
@@ -237,15 +238,28 @@ def test_the_statistics_dialog_counts_the_computed_events(
     dialog = main_window.findChild(StatisticsDialog)
     assert dialog is not None and dialog.isVisible()
     qtbot.addWidget(dialog)
+    # Counts cover every registration of 济宁, computed or not; the chart only 电工, the one computed.
+    with demo_database.session() as session:
+        rows = session.execute(
+            select(EventGroup.name, Event.tier_class)
+            .select_from(Entry)
+            .join(Event, Event.id == Entry.event_id)
+            .join(EventGroup, EventGroup.id == Entry.group_id)
+            .join(Competition, Competition.id == Event.competition_id)
+            .where(Competition.name.contains(JINING))
+        ).all()
     summary = dialog.summary
-    assert summary is not None and summary.entries == 54
+    assert summary is not None and summary.entries == len(rows) > 54
     groups = dialog.models["group"]
-    assert [(c.label, c.count) for c in groups.counts] == [("职工组", 30), ("学生组", 24)]
-    assert groups.index(0, 2).data() == "55.6%"
-    assert [(c.label, c.count) for c in dialog.models["tier"].counts] == [("一类", 54)]
-    assert sum(c.count for c in dialog.models["region"].counts) == 54
-    assert sum(c.count for c in dialog.models["unit"].counts) == 54
-    assert "54 人次" in dialog.note.text() and "1 个已计算成绩的赛项" in dialog.note.text()
+    expected_groups = Counter(group for group, _tier in rows)
+    assert {(c.label, c.count) for c in groups.counts} == set(expected_groups.items())
+    assert groups.index(0, 2).data() == f"{100 * groups.counts[0].count / len(rows):.1f}%"
+    expected_tiers = Counter(tier.label for _group, tier in rows)
+    assert {(c.label, c.count) for c in dialog.models["tier"].counts} == set(expected_tiers.items())
+    assert sum(c.count for c in dialog.models["region"].counts) == len(rows)
+    assert sum(c.count for c in dialog.models["unit"].counts) == len(rows)
+    assert f"{len(rows)} 人次" in dialog.note.text() and "来自 6 个赛项" in dialog.note.text()
+    assert "已计算成绩的 1 个赛项" in dialog.note.text()
     assert dialog.event_box.count() == 1 and dialog.histogram is not None
     assert len(dialog.histogram.bins) == 10 and dialog.histogram.total == 54
     series = dialog.chart.series()

@@ -26,11 +26,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -52,6 +50,7 @@ from competition_app.services.audit import (
 from competition_app.services.auth import AuthError
 from competition_app.tasks import Progress
 from ui.i18n import translate
+from ui.tables import list_table
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -236,22 +235,9 @@ class AuditLogWindow(QWidget):
         return edit
 
     def _make_table(self) -> QTableView:
-        table = QTableView(self)
-        table.setObjectName("audit_table")
-        table.setModel(self.model)
-        table.setAlternatingRowColors(True)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setWordWrap(False)
+        table = list_table(self, "audit_table", self.model)
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        rows = table.verticalHeader()
-        rows.setVisible(False)
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
         metrics = table.fontMetrics()
         for column, sample in enumerate(_SAMPLES):
             header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)

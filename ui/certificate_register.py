@@ -23,7 +23,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -40,6 +39,7 @@ from competition_app.services.certificates import CertificateError, RegisterRow,
 from competition_app.tasks import Change, Progress
 from ui.dialogs import ErrorDialog
 from ui.i18n import QT_TRANSLATE_NOOP, translate
+from ui.tables import list_table
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -181,17 +181,11 @@ class CertificateRegisterWindow(QWidget):
         self._update_buttons()
 
     def _make_table(self) -> QTableView:
-        table = QTableView(self)
-        table.setObjectName("register_table")
-        table.setModel(self.proxy)
+        table = list_table(self, "register_table", self.proxy)
         table.setSortingEnabled(True)
         table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.verticalHeader().hide()
         header = table.horizontalHeader()
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         return table

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QPlainTextEdit,
@@ -44,6 +43,7 @@ from competition_app.tasks import Change, Progress
 from ui.dialogs import ErrorDialog
 from ui.i18n import translate
 from ui.results_model import LINE_ROLE, ResultsModel, explanation_text
+from ui.tables import list_table
 from ui.tie_dialog import TieDialog
 
 if TYPE_CHECKING:
@@ -194,21 +194,7 @@ class ResultsWindow(QWidget):
         self.retranslate()
 
     def _make_table(self) -> QTableView:
-        table = QTableView(self)
-        table.setObjectName("results_table")
-        table.setModel(self.model)
-        table.setAlternatingRowColors(True)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setWordWrap(False)
-        rows = table.verticalHeader()
-        rows.setVisible(False)
-        rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        return table
+        return list_table(self, "results_table", self.model)
 
     def _lay_out(self) -> None:
         banner = QHBoxLayout(self.banner)

@@ -1,7 +1,8 @@
 """统计: who took part (by region, unit, group and tier) and each event's score distribution as a bar chart.
 
-Reads the stored results (``competition_results(..., compute=False)``): events whose results were
-never computed are not counted, and the dialog says so. The counting itself is
+Counts every registration (``registration_view``), results or not; the distribution charts read
+the stored results (``competition_results(..., compute=False)``), so an event never computed has
+no chart yet. The counting itself is
 ``competition_app.results.statistics`` (pure, tested without Qt).
 """
 
@@ -13,7 +14,6 @@ from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QCha
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
 from competition_app.results.statistics import Count, Histogram, Statistics, event_totals, histogram, statistics
 from competition_app.results.view import CompetitionView
 from competition_app.services.auth import AuthError
-from competition_app.services.results import ResultsError, competition_results
+from competition_app.services.results import ResultsError, competition_results, registration_view
 from ui.dialogs import ErrorDialog
 from ui.i18n import translate
+from ui.tables import list_table
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -90,6 +91,7 @@ class StatisticsDialog(QDialog):
         self.competition_id = competition_id
         self.view: CompetitionView | None = None
         self.summary: Statistics | None = None
+        self.registered_events = 0
         self.histogram: Histogram | None = None
 
         self.note = QLabel(self)
@@ -135,14 +137,9 @@ class StatisticsDialog(QDialog):
         self.retranslate()
 
     def _table(self, model: CountsModel, key: str) -> QTableView:
-        table = QTableView(self)
-        table.setObjectName(f"statistics_{key}")
-        table.setModel(model)
-        table.setAlternatingRowColors(True)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.verticalHeader().setVisible(False)
+        table = list_table(self, f"statistics_{key}", model)
         header = table.horizontalHeader()
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         return table
 
@@ -160,11 +157,13 @@ class StatisticsDialog(QDialog):
         """Read the stored results and fill the tables and the event list; False (and a message) on failure."""
         try:
             view = self.runner.read(lambda session: competition_results(session, self.competition_id, compute=False))
+            registered = self.runner.read(lambda session: registration_view(session, self.competition_id))
         except (ResultsError, AuthError) as error:
             ErrorDialog.show_error(self, _tr("统计"), _tr("无法读取成绩：{error}").format(error=error))
             return False
         self.view = view
-        self.summary = summary = statistics(view)
+        self.summary = summary = statistics(registered)
+        self.registered_events = len(registered.events)
         for key, counts in (("region", summary.by_region), ("unit", summary.by_unit), ("group", summary.by_group),
                             ("tier", summary.by_tier)):  # fmt: skip
             self.models[key].set_counts(counts)
@@ -224,8 +223,9 @@ class StatisticsDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setText(_tr("关闭"))
         if self.summary is not None and self.view is not None:
             self.note.setText(
-                _tr("共 {entries} 人次（按参赛记录计，一人参加两个赛项计两次），来自 {events} 个已计算成绩的赛项；"
-                    "未计算成绩的赛项不计入。").format(entries=self.summary.entries, events=len(self.view.events))
+                _tr("共 {entries} 人次（按报名记录计，一人参加两个赛项计两次），来自 {events} 个赛项；"
+                    "成绩分布只含已计算成绩的 {computed} 个赛项。").format(
+                    entries=self.summary.entries, events=self.registered_events, computed=len(self.view.events))
             )  # fmt: skip
 
     def changeEvent(self, event: QEvent) -> None:

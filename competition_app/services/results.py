@@ -651,6 +651,52 @@ def competition_results(
             views.append(
                 EventView(event.id, event.name, event.occupation, event.code, tier, (), warnings=(str(error),))
             )
+    return replace(_competition_view(competition), events=tuple(views))
+
+
+def registration_view(session: Session, competition_id: int) -> CompetitionView:
+    """Every entry of the competition's events (those the actor may see scores of), unranked.
+
+    For counting who takes part (region, unit, group, tier) before any result exists: lines
+    carry no marks, and no names or ID numbers either, so anonymous marking is never exposed.
+    """
+    competition = session.get(Competition, competition_id)
+    if competition is None:
+        raise ResultsError(_("赛事不存在：{id}").format(id=competition_id))
+    allowed = permitted_event_ids(session, Permission.VIEW_SCORES, competition_id=competition_id)
+    statement = select(Event).where(Event.competition_id == competition_id).order_by(Event.sort_order, Event.id)
+    views = []
+    for event in session.scalars(statement):
+        if allowed is not None and event.id not in allowed:
+            continue
+        entries, people = _people(session, event.id)
+        groups: dict[str, list[ResultLine]] = {}
+        for entry, _person, group in entries:
+            who = people[entry.id]
+            groups.setdefault(group, []).append(
+                ResultLine(
+                    entry_id=entry.id,
+                    team_id=entry.team_id,
+                    bib=entry.bib,
+                    name="",
+                    id_number=None,
+                    gender=who.gender,
+                    unit=who.unit,
+                    region=who.region,
+                    group=group,
+                    components=(),
+                    total=None,
+                    rank=None,
+                    status=_status_label(who.status),
+                )
+            )
+        tier = event.tier_class or competition.tier_class
+        group_views = tuple(GroupView(name, len(lines), tuple(lines)) for name, lines in groups.items())
+        views.append(EventView(event.id, event.name, event.occupation, event.code, tier, group_views))
+    return replace(_competition_view(competition), events=tuple(views))
+
+
+def _competition_view(competition: Competition) -> CompetitionView:
     return CompetitionView(
         competition_id=competition.id,
         name=competition.name,
@@ -663,7 +709,7 @@ def competition_results(
         region=competition.region,
         start_date=competition.start_date,
         end_date=competition.end_date,
-        events=tuple(views),
+        events=(),
     )
 
 
