@@ -133,6 +133,7 @@ def test_cancelled_work_rolls_back_quietly(
     qtbot: QtBot, runner: TaskRunner, sqlite_database: Database, errors: list[tuple[str, str]]
 ) -> None:
     failures: list[Exception] = []
+    cancelled: list[bool] = []
 
     def work(session: Session, progress: Progress) -> None:
         add_unit(session, "写了一半的单位")
@@ -140,11 +141,11 @@ def test_cancelled_work_rolls_back_quietly(
         progress.report(1, 2, "下一步")  # raises Cancelled
 
     with qtbot.waitSignal(runner.message, timeout=WAIT_MS) as message:
-        runner.run_db("导入报名表", work, on_failure=failures.append)
+        runner.run_db("导入报名表", work, on_failure=failures.append, on_cancel=lambda: cancelled.append(True))
 
     assert message.args == ["已取消：导入报名表"]
     assert unit_names(sqlite_database) == []
-    assert failures == [] and errors == []
+    assert failures == [] and errors == [] and cancelled == [True]
 
 
 def test_raising_cancelled_directly_also_rolls_back(

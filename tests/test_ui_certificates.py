@@ -15,13 +15,14 @@ from pytestqt.qtbot import QtBot
 from competition_app.services.certificate_batch import Generated, calibration
 from competition_app.services.certificates import print_count
 from competition_app.services.demo import JINING_COMPETITION
+from competition_app.tasks import Cancelled, Progress
 from db.session import Database
 from tests.support.windows import select_node
 from ui import certificates_dialog
 from ui.actions import ActionId
 from ui.certificates_dialog import CalibrationDialog, CertificatesDialog
 from ui.main_window import MainWindow
-from ui.pdf_preview import PdfPreviewWindow, PrintDialogs, paint_pdf
+from ui.pdf_preview import PdfPreviewWindow, PrintDialogs, paint_pdf, print_pdf_file
 
 WAIT_MS = 60_000
 # offscreen has no window stack and no size hints
@@ -127,6 +128,26 @@ def test_a_font_that_cannot_be_used_is_reported_in_chinese(
     assert blocker.args[0].startswith("生成证书失败：")
     assert any("\u4e00" <= char <= "\u9fff" for char in blocker.args[0][len("生成证书失败：") :])
     assert dialog.generate_button.isEnabled()
+
+
+def test_a_cancelled_print_job_is_aborted(qtbot: QtBot, main_window: MainWindow, tmp_path: Path) -> None:
+    dialog = open_dialog(main_window, tmp_path)
+    (path,) = run(qtbot, dialog).paths
+    printer = QPrinter()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "cancelled.pdf"))
+    printer.setResolution(72)
+
+    def cancel_after_the_second_page(done: int, _total: int, _text: str) -> None:
+        if done >= 2:
+            progress.cancel()
+
+    progress = Progress(cancel_after_the_second_page)
+    with pytest.raises(Cancelled):
+        print_pdf_file(path, printer, progress)
+    # A real printer's job is aborted; PDF output cannot abort, so it holds what was painted.
+    output = tmp_path / "cancelled.pdf"
+    assert not output.exists() or len(PdfReader(output).pages) < 12
 
 
 def test_paint_pdf_prints_every_page_on_a_paged_device(qtbot: QtBot, main_window: MainWindow, tmp_path: Path) -> None:

@@ -402,23 +402,14 @@ class CertificatesDialog(QDialog):
             on_success=self._finished,
             on_failure=self._failed,
             changes=frozenset({Change.CERTIFICATES}),
+            on_cancel=self._cancelled,
         )
-        self.runner.message.connect(self._cancelled)
 
-    def _cancelled(self, text: str) -> None:
-        self.runner.message.disconnect(self._cancelled)
-        if not self.generate_button.isEnabled():
-            self.generate_button.setEnabled(True)
-            self.message.setText(_tr("已取消，没有发出任何证书编号"))
-
-    def _disconnect_cancel(self) -> None:
-        try:
-            self.runner.message.disconnect(self._cancelled)
-        except (RuntimeError, TypeError):
-            pass  # already disconnected
+    def _cancelled(self) -> None:
+        self.generate_button.setEnabled(True)
+        self.message.setText(_tr("已取消，没有发出任何证书编号"))
 
     def _finished(self, result: Generated) -> None:
-        self._disconnect_cancel()
         self.generate_button.setEnabled(True)
         self.result_value = result
         self.summary.setPlainText(summary_text(result))
@@ -438,7 +429,6 @@ class CertificatesDialog(QDialog):
         self.generated.emit(result)
 
     def _failed(self, error: Exception) -> None:
-        self._disconnect_cancel()
         self.generate_button.setEnabled(True)
         text = _tr("生成证书失败：{error}").format(error=str(error) or type(error).__name__)
         self.message.setText(text)

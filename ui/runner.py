@@ -40,6 +40,7 @@ class _Job:
     on_success: Callable[[Any], None] | None
     on_failure: Callable[[Exception], None] | None
     changes: frozenset[Change]
+    on_cancel: Callable[[], None] | None = None
     progress: Progress = field(default_factory=Progress)
     latest: tuple[int, int, str] = (0, 0, "")
     reported_at: float = 0.0
@@ -98,11 +99,13 @@ class TaskRunner(QObject):
         on_success: Callable[[T], None] | None = None,
         on_failure: Callable[[Exception], None] | None = None,
         changes: frozenset[Change] = frozenset(),
+        on_cancel: Callable[[], None] | None = None,
     ) -> None:
         """Run ``fn(session, progress)`` in the background in one transaction.
 
         The transaction commits when ``fn`` returns and rolls back when it raises, including
-        when the user cancels. ``changes`` is emitted on ``changed`` after a success.
+        when the user cancels (then ``on_cancel`` is called). ``changes`` is emitted on
+        ``changed`` after a success.
         """
         database = self.database
         if database is None:
@@ -112,7 +115,7 @@ class TaskRunner(QObject):
             with database.transaction() as session:
                 return fn(session, progress)
 
-        self._submit(_Job(title, work, on_success, on_failure, frozenset(changes)))
+        self._submit(_Job(title, work, on_success, on_failure, frozenset(changes), on_cancel))
 
     def run(
         self,
@@ -122,9 +125,10 @@ class TaskRunner(QObject):
         on_success: Callable[[T], None] | None = None,
         on_failure: Callable[[Exception], None] | None = None,
         changes: frozenset[Change] = frozenset(),
+        on_cancel: Callable[[], None] | None = None,
     ) -> None:
         """Run ``fn(progress)`` in the background, for work that needs no database."""
-        self._submit(_Job(title, fn, on_success, on_failure, frozenset(changes)))
+        self._submit(_Job(title, fn, on_success, on_failure, frozenset(changes), on_cancel))
 
     def read(self, fn: Callable[[Any], T]) -> T:
         """Run a quick read-only query on the calling thread, in a session of its own.
@@ -205,6 +209,8 @@ class TaskRunner(QObject):
                     self.changed.emit(job.changes)
             elif isinstance(error, Cancelled):
                 self.message.emit(self.tr("已取消：{title}").format(title=job.title))
+                if job.on_cancel is not None:
+                    job.on_cancel()
             elif job.on_failure is not None:
                 job.on_failure(error)
             else:
