@@ -36,8 +36,8 @@ from competition_app.services.certificate_batch import (
 )
 from competition_app.services.certificates import CertificateError
 from competition_app.services.competitions import find_competition
-from competition_app.services.results import load_results
-from db.models import AuditRecord, Certificate, Event
+from competition_app.services.results import compute_results, load_results
+from db.models import AuditRecord, Certificate, Entry, Event
 from db.session import Database
 from tests.support.accounts import acting, make_user
 
@@ -155,9 +155,27 @@ def test_generating_again_reuses_the_numbers_and_a_changed_award_is_voided_and_r
     demo.flush()
     third = prepare(demo, competition_id, BatchOptions())
     assert (third.issued, third.reused, third.voided) == (1, 11, 1)
-    assert changed.status is CertificateStatus.VOIDED and "成绩变更" in (changed.void_reason or "")
+    assert changed.status is CertificateStatus.VOIDED and "信息变更" in (changed.void_reason or "")
     assert third.items[1].number not in {item.number for item in first.items}
     assert third.items[1].award == first.items[1].award
+
+
+def test_a_corrected_name_replaces_the_certificate_it_signed(demo: Session) -> None:
+    competition_id, event_id = _electricians(demo)
+    first = prepare(demo, competition_id, BatchOptions())
+    entry = demo.get(
+        Entry, demo.scalars(select(Certificate.entry_id).where(Certificate.number == first.items[0].number)).one()
+    )
+    assert entry is not None
+    entry.person.name = "许宁菲"  # the registration desk corrects a typo in the name
+    demo.flush()
+    compute_results(demo, event_id)
+    again = prepare(demo, competition_id, BatchOptions())
+    assert (again.issued, again.reused, again.voided) == (1, 11, 1)
+    assert again.items[0].name == "许宁菲" and again.items[0].number != first.items[0].number
+    assert f"|{again.items[0].number}|许宁菲|" in again.items[0].payload
+    old = demo.scalars(select(Certificate).where(Certificate.number == first.items[0].number)).one()
+    assert old.status is CertificateStatus.VOIDED and "许宁飞" in (old.void_reason or "")
 
 
 def test_a_judge_may_not_issue_certificates(demo: Session) -> None:

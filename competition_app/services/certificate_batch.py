@@ -294,15 +294,20 @@ class _Plan:
 
 
 def _plan(candidates: Sequence[Candidate], existing: dict[tuple[int, int], list[Certificate]]) -> _Plan:
+    """Which certificates stand, which are new, and which no longer hold.
+
+    A certificate stands while the same entry still earns the same award under the same name
+    (the signature covers both); one whose award or holder's name changed is replaced.
+    """
     plan = _Plan()
-    wanted: dict[tuple[int, int], set[str]] = {}
+    wanted: dict[tuple[int, int], set[tuple[str, str]]] = {}
     for candidate in candidates:
-        wanted.setdefault((candidate.event_id, candidate.entry_id), set()).add(candidate.award_text)
+        wanted.setdefault((candidate.event_id, candidate.entry_id), set()).add((candidate.award_text, candidate.name))
     for candidate in candidates:
         held = [
             c
             for c in existing.get((candidate.event_id, candidate.entry_id), [])
-            if c.award_text == candidate.award_text
+            if (c.award_text, c.holder_name) == (candidate.award_text, candidate.name)
         ]
         if held:
             plan.keep.append((candidate, held[0]))
@@ -313,8 +318,8 @@ def _plan(candidates: Sequence[Candidate], existing: dict[tuple[int, int], list[
         if event_id not in events:
             continue  # an event not in this run is left as it is
         for certificate in held:
-            if certificate.award_text not in wanted.get((event_id, entry_id), set()):
-                plan.stale.append((certificate, certificate.award_text))
+            if (certificate.award_text, certificate.holder_name) not in wanted.get((event_id, entry_id), set()):
+                plan.stale.append((certificate, f"{certificate.holder_name}，{certificate.award_text}"))
     return plan
 
 
@@ -341,7 +346,11 @@ def prepare(session: Session, competition_id: int, options: BatchOptions, progre
             chosen.extend(group_candidates(view, event, group, options.kind, top=options.top))
     plan = _plan(chosen, _existing(session, competition_id, options.kind))
     for certificate, old_text in plan.stale:
-        void(session, certificate.number, _("成绩变更，原奖项“{award}”不再成立，已重新发证").format(award=old_text))
+        void(
+            session,
+            certificate.number,
+            _("成绩或持证人信息变更，原证书（{old}）不再成立，已重新发证").format(old=old_text),
+        )
     people = dict(
         session.execute(
             select(Entry.id, Entry.person_id).where(Entry.id.in_({candidate.entry_id for candidate in plan.new}))
