@@ -61,33 +61,10 @@ def _print_progress(done: int, total: int, text: str) -> None:
 
 def _logged_in(args: argparse.Namespace, action: Callable[[Session], int], err: TextIO) -> int:
     """Open the database as ``--user`` and run ``action`` in one transaction; known errors become messages."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from competition_app.cli_login import CliLoginError, open_logged_in
-    from competition_app.domain.marks import MarkError
     from competition_app.excel.scores_sheet import ScoresSheetError
-    from competition_app.services.auth import AuthError
-    from competition_app.services.scores import ScoreError
+    from competition_app.sheet_cli import run_cli_action
 
-    try:
-        database = open_logged_in(args)
-    except CliLoginError as error:
-        print(error, file=err)
-        return 1
-    except (SQLAlchemyError, OSError, RuntimeError) as error:
-        print(_("无法打开数据库：{error}").format(error=error), file=err)
-        return 1
-    try:
-        with database.transaction() as session:
-            return action(session)
-    except (AuthError, ScoresSheetError, ScoreError, MarkError) as error:
-        print(error, file=err)
-        return 1
-    except OSError as error:
-        print(_("无法写入文件：{error}").format(error=error.strerror or error), file=err)
-        return 1
-    finally:
-        database.close()
+    return run_cli_action(args, action, err, write=True, errors=(ScoresSheetError,))
 
 
 def run_scores_template(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | None = None) -> int:

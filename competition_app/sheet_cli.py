@@ -112,9 +112,18 @@ def find_component(session: Session, event_id: int, name: str) -> int:
 
 
 def run_cli_action(
-    args: argparse.Namespace, action: Callable[[Session], int], err: TextIO, *, write: bool = False
+    args: argparse.Namespace,
+    action: Callable[[Session], int],
+    err: TextIO,
+    *,
+    write: bool = False,
+    errors: tuple[type[Exception], ...] = (),
 ) -> int:
-    """Log in, run ``action`` in one transaction (read-only ones roll back), report known errors."""
+    """Log in, run ``action`` in one transaction (read-only ones roll back), report known errors.
+
+    ``errors``: the command's own error types, whose (Chinese) messages are printed like the
+    common ones (permissions, unknown names, scores, marks, fonts): on stderr, exit code 1.
+    """
     from sqlalchemy.exc import SQLAlchemyError
 
     from competition_app.cli_login import CliLoginError, open_logged_in
@@ -125,19 +134,20 @@ def run_cli_action(
 
     try:
         database = open_logged_in(args)
-    except CliLoginError as error:
+    except (CliLoginError, AuthError) as error:
         print(error, file=err)
         return 1
     except (SQLAlchemyError, OSError, RuntimeError) as error:
         print(_("无法打开数据库：{error}").format(error=error), file=err)
         return 1
+    known: tuple[type[Exception], ...] = (AuthError, LookupError, ScoreError, MarkError, FontError, *errors)
     try:
         if write:
             with database.transaction() as session:
                 return action(session)
         with database.session() as session:
             return action(session)
-    except (AuthError, LookupError, ScoreError, MarkError, FontError) as error:
+    except known as error:
         print(error, file=err)
         return 1
     except OSError as error:

@@ -59,33 +59,11 @@ def add_export_commands(subparsers: argparse._SubParsersAction[argparse.Argument
 
 def _in_transaction(args: argparse.Namespace, action: Callable[[Session], int], err: TextIO) -> int:
     """Open the database, run ``action`` in one transaction, turn known errors into messages."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from competition_app.cli_login import CliLoginError, open_logged_in
     from competition_app.exports.registration import ExportError
-    from competition_app.pdf.fonts import FontError
-    from competition_app.services.auth import AuthError
     from competition_app.services.draw import DrawError
+    from competition_app.sheet_cli import run_cli_action
 
-    try:
-        database = open_logged_in(args)
-    except (CliLoginError, AuthError) as error:
-        print(error, file=err)
-        return 1
-    except (SQLAlchemyError, OSError, RuntimeError) as error:
-        print(_("无法打开数据库：{error}").format(error=error), file=err)
-        return 1
-    try:
-        with database.transaction() as session:
-            return action(session)
-    except (ExportError, DrawError, FontError, AuthError) as error:
-        print(error, file=err)
-        return 1
-    except OSError as error:
-        print(_("无法写入文件：{error}").format(error=error), file=err)
-        return 1
-    finally:
-        database.close()
+    return run_cli_action(args, action, err, write=True, errors=(ExportError, DrawError))
 
 
 def _write(path: Path, data: bytes, out: TextIO) -> None:
