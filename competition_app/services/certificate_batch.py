@@ -43,9 +43,9 @@ from competition_app.i18n import _
 from competition_app.pdf.system_fonts import resolve_font
 from competition_app.results.view import CompetitionView, EventView
 from competition_app.services import audit
-from competition_app.services.auth import current_actor, permitted_event_ids, require
+from competition_app.services.auth import current_actor, require
 from competition_app.services.certificates import CertificateError, IssueRequest, issue, void
-from competition_app.services.results import competition_results, compute_results, load_results
+from competition_app.services.results import competition_header, compute_results, load_results, visible_events
 from competition_app.tasks import NO_PROGRESS, Progress
 from db.models import Certificate, CertificateTemplate, Competition, Entry, Event, PrinterCalibration
 
@@ -247,12 +247,13 @@ def _not_ready(event: EventView) -> str | None:
 
 
 def _results(session: Session, competition_id: int, options: BatchOptions, progress: Progress) -> CompetitionView:
-    header = competition_results(session, competition_id, compute=False)
-    allowed = permitted_event_ids(session, Permission.VIEW_SCORES, competition_id=competition_id)
-    statement = select(Event.id).where(Event.competition_id == competition_id).order_by(Event.sort_order, Event.id)
-    event_ids = [event_id for event_id in session.scalars(statement) if allowed is None or event_id in allowed]
-    if options.event_ids is not None:
-        strangers = sorted(set(options.event_ids) - set(session.scalars(statement)))
+    header = competition_header(session, competition_id)
+    if options.event_ids is None:
+        event_ids = [event.id for event in visible_events(session, competition_id)]
+    else:
+        statement = select(Event.id).where(Event.competition_id == competition_id)
+        in_order = list(session.scalars(statement.order_by(Event.sort_order, Event.id)))
+        strangers = sorted(set(options.event_ids) - set(in_order))
         if strangers:
             raise CertificateError(
                 _("赛项（编号 {ids}）不属于赛事“{competition}”").format(
@@ -261,7 +262,7 @@ def _results(session: Session, competition_id: int, options: BatchOptions, progr
             )
         for event_id in options.event_ids:
             require(session, Permission.VIEW_SCORES, event_id=event_id)
-        event_ids = [event_id for event_id in session.scalars(statement) if event_id in set(options.event_ids)]
+        event_ids = [event_id for event_id in in_order if event_id in set(options.event_ids)]
     events = []
     for number, event_id in enumerate(event_ids):
         progress.report(number, len(event_ids), _("读取成绩"))

@@ -380,6 +380,25 @@ def _status_label(status: EntryStatus) -> str:
     return status.label if status in _NOT_TAKING_PART else ""
 
 
+def _person_line(person: _Person, group: str, **outcome: Any) -> ResultLine:
+    """A results line: who (from ``person``) and, from ``outcome``, the marks, rank and awards
+    (``outcome`` may also override a personal field, e.g. the team the snapshot recorded)."""
+    who: dict[str, Any] = {
+        "entry_id": person.entry_id,
+        "team_id": person.team_id,
+        "bib": person.bib,
+        "name": person.name,
+        "id_number": person.id_number,
+        "gender": person.gender,
+        "unit": person.unit,
+        "region": person.region,
+        "group": group,
+        "current_level": person.current_level,
+        "status": _status_label(person.status),
+    }
+    return ResultLine(**(who | outcome))
+
+
 def _view(data: _EventData, results: EventResults, *, official: bool) -> EventView:
     names = [c.name for c in data.components]
     decimals = data.rules.scoring.decimals
@@ -394,16 +413,9 @@ def _view(data: _EventData, results: EventResults, *, official: bool) -> EventVi
                 for name in names
             )
             lines.append(
-                ResultLine(
-                    entry_id=result.entry_id,
-                    team_id=person.team_id,
-                    bib=person.bib,
-                    name=person.name,
-                    id_number=person.id_number,
-                    gender=person.gender,
-                    unit=person.unit,
-                    region=person.region,
-                    group=group.group,
+                _person_line(
+                    person,
+                    group.group,
                     components=components,
                     total=result.total,
                     rank=result.rank,
@@ -411,10 +423,8 @@ def _view(data: _EventData, results: EventResults, *, official: bool) -> EventVi
                     award=result.award,
                     titles=result.titles,
                     promotion=result.promotion,
-                    current_level=person.current_level,
                     designations=result.designations,
                     explanation=result.explanation,
-                    status=_status_label(person.status),
                 )
             )
         groups.append(GroupView(group.group, group.field_size, tuple(lines)))
@@ -575,16 +585,10 @@ def load_results(session: Session, event_id: int) -> EventView | None:
             if row is None or person is None:  # the entry was deleted since
                 continue
             lines.append(
-                ResultLine(
-                    entry_id=entry_id,
+                _person_line(
+                    person,
+                    group["name"],
                     team_id=row.team_id,
-                    bib=person.bib,
-                    name=person.name,
-                    id_number=person.id_number,
-                    gender=person.gender,
-                    unit=person.unit,
-                    region=person.region,
-                    group=group["name"],
                     components=tuple((name, _decimal(row.components.get(name))) for name in names),
                     total=None if row.total is None else round_half_up(row.total, decimals),
                     rank=row.rank,
@@ -592,10 +596,8 @@ def load_results(session: Session, event_id: int) -> EventView | None:
                     award=row.award,
                     titles=tuple(row.titles),
                     promotion=SkillLevel(row.promotion) if row.promotion else None,
-                    current_level=person.current_level,
                     designations=tuple(row.designations),
                     explanation=tuple(row.explanation),
-                    status=_status_label(person.status),
                 )
             )
         groups.append(GroupView(group["name"], int(group["field_size"]), tuple(lines)))
@@ -629,12 +631,8 @@ def competition_results(
     never computed are left out). An event that cannot be computed (no rule set …) is listed
     without groups, its reason in ``warnings``.
     """
-    competition = session.get(Competition, competition_id)
-    if competition is None:
-        raise ResultsError(_("赛事不存在：{id}").format(id=competition_id))
-    allowed = permitted_event_ids(session, Permission.VIEW_SCORES, competition_id=competition_id)
-    statement = select(Event).where(Event.competition_id == competition_id).order_by(Event.sort_order, Event.id)
-    events = [e for e in session.scalars(statement) if allowed is None or e.id in allowed]
+    competition = _competition(session, competition_id)
+    events = visible_events(session, competition_id)
     views = []
     for number, event in enumerate(events):
         if progress:
@@ -660,40 +658,37 @@ def registration_view(session: Session, competition_id: int) -> CompetitionView:
     For counting who takes part (region, unit, group, tier) before any result exists: lines
     carry no marks, and no names or ID numbers either, so anonymous marking is never exposed.
     """
-    competition = session.get(Competition, competition_id)
-    if competition is None:
-        raise ResultsError(_("赛事不存在：{id}").format(id=competition_id))
-    allowed = permitted_event_ids(session, Permission.VIEW_SCORES, competition_id=competition_id)
-    statement = select(Event).where(Event.competition_id == competition_id).order_by(Event.sort_order, Event.id)
+    competition = _competition(session, competition_id)
     views = []
-    for event in session.scalars(statement):
-        if allowed is not None and event.id not in allowed:
-            continue
+    for event in visible_events(session, competition_id):
         entries, people = _people(session, event.id)
         groups: dict[str, list[ResultLine]] = {}
         for entry, _person, group in entries:
-            who = people[entry.id]
-            groups.setdefault(group, []).append(
-                ResultLine(
-                    entry_id=entry.id,
-                    team_id=entry.team_id,
-                    bib=entry.bib,
-                    name="",
-                    id_number=None,
-                    gender=who.gender,
-                    unit=who.unit,
-                    region=who.region,
-                    group=group,
-                    components=(),
-                    total=None,
-                    rank=None,
-                    status=_status_label(who.status),
-                )
-            )
+            line = _person_line(people[entry.id], group, components=(), total=None, rank=None)
+            groups.setdefault(group, []).append(replace(line, name="", id_number=None))
         tier = event.tier_class or competition.tier_class
         group_views = tuple(GroupView(name, len(lines), tuple(lines)) for name, lines in groups.items())
         views.append(EventView(event.id, event.name, event.occupation, event.code, tier, group_views))
     return replace(_competition_view(competition), events=tuple(views))
+
+
+def _competition(session: Session, competition_id: int) -> Competition:
+    competition = session.get(Competition, competition_id)
+    if competition is None:
+        raise ResultsError(_("赛事不存在：{id}").format(id=competition_id))
+    return competition
+
+
+def visible_events(session: Session, competition_id: int) -> list[Event]:
+    """The competition's events the actor may see scores of, in the competition's order."""
+    allowed = permitted_event_ids(session, Permission.VIEW_SCORES, competition_id=competition_id)
+    statement = select(Event).where(Event.competition_id == competition_id).order_by(Event.sort_order, Event.id)
+    return [event for event in session.scalars(statement) if allowed is None or event.id in allowed]
+
+
+def competition_header(session: Session, competition_id: int) -> CompetitionView:
+    """The competition's particulars as a view without events (fill ``events`` with ``replace``)."""
+    return _competition_view(_competition(session, competition_id))
 
 
 def _competition_view(competition: Competition) -> CompetitionView:
