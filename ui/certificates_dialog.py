@@ -65,7 +65,7 @@ from competition_app.services.certificate_batch import (
     save_calibration,
     template_for,
 )
-from competition_app.services.navigation import load_navigation
+from competition_app.services.navigation import competition_summary
 from competition_app.tasks import Change, Progress
 from ui.i18n import translate
 from ui.pdf_preview import PdfPreviewWindow, show_pdf
@@ -94,17 +94,16 @@ class CompetitionInfo:
 
 def competition_info(session: Any, competition_id: int) -> CompetitionInfo | None:
     """The competition as the navigation service shows it to the user (None if not visible)."""
-    for tier in load_navigation(session):
-        for competition in tier.competitions:
-            if competition.id == competition_id:
-                return CompetitionInfo(
-                    competition.id,
-                    competition.name,
-                    competition.organiser or "",
-                    competition.end_date or competition.start_date,
-                    tuple((event.id, event.name) for event in competition.events),
-                )
-    return None
+    competition = competition_summary(session, competition_id)
+    if competition is None:
+        return None
+    return CompetitionInfo(
+        competition.id,
+        competition.name,
+        competition.organiser or "",
+        competition.end_date or competition.start_date,
+        tuple((event.id, event.name) for event in competition.events),
+    )
 
 
 def available_printers() -> list[str]:

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from competition_app.results.view import EventView, GroupView, ResultLine, TieView
 from competition_app.services.auth import AuthError
-from competition_app.services.navigation import load_navigation
+from competition_app.services.navigation import competition_summary
 from competition_app.services.results import ResultsError, compute_results, decide_tie, load_results
 from competition_app.tasks import Change, Progress
 from ui.dialogs import ErrorDialog
@@ -101,9 +101,7 @@ class CompetitionResults:
 
 def read_results(session: Any, competition_id: int) -> CompetitionResults:
     """The stored results of every event of the competition the user may see (a quick read)."""
-    competition = next(
-        (c for tier in load_navigation(session) for c in tier.competitions if c.id == competition_id), None
-    )
+    competition = competition_summary(session, competition_id)
     if competition is None:
         return CompetitionResults(competition_id, "", ())
     events = []

@@ -168,3 +168,8 @@ def load_navigation(session: Session) -> tuple[TierNode, ...]:
             by_tier.items(), key=lambda kv: (LEVEL_ORDER.index(kv[0][0]), class_order.index(kv[0][1]))
         )
     )
+
+
+def competition_summary(session: Session, competition_id: int) -> CompetitionSummary | None:
+    """One competition as the navigation shows it to the user (its visible events), or None."""
+    return next((c for tier in load_navigation(session) for c in tier.competitions if c.id == competition_id), None)
