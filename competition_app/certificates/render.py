@@ -435,9 +435,15 @@ def render_certificates(
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
+def safe_stem(text: str) -> str:
+    """``text`` as a file name stem that Windows accepts: separators, reserved characters and
+    white space become "_" (a run of them one "_"), none at either end."""
+    return _UNSAFE.sub("_", text).strip("_.")
+
+
 def file_name(item: CertificateItem) -> str:
     """A file name for one certificate: its number and the holder's name, safe on Windows."""
-    return _UNSAFE.sub("_", f"{item.number}_{item.name}").strip("_.") + ".pdf"
+    return safe_stem(f"{item.number}_{item.name}") + ".pdf"
 
 
 def _write_each(

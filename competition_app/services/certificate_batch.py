@@ -34,6 +34,7 @@ from competition_app.certificates.render import (
     default_template,
     render_certificates,
     render_each,
+    safe_stem,
 )
 from competition_app.certificates.selection import KINDS, Candidate, check_kind, group_candidates
 from competition_app.certificates.signing import make_payload
@@ -441,7 +442,7 @@ def generate(
         stem = f"{competition.short_name or competition.name}_{KINDS[options.kind]}"
         path = render_certificates(
             prepared.items,
-            folder / (_safe(stem) + ".pdf"),
+            folder / (safe_stem(stem) + ".pdf"),
             template=template,
             preprinted=preprinted,
             offset_mm=offset,
@@ -453,7 +454,3 @@ def generate(
         prepared.items, folder, template=template, preprinted=preprinted, offset_mm=offset, progress=progress, font=font
     )
     return Generated(prepared, tuple(paths))
-
-
-def _safe(stem: str) -> str:
-    return "".join("_" if char in '\\/:*?"<>|' or char.isspace() else char for char in stem)
